@@ -1,0 +1,40 @@
+"""Install script for troupe: an Acme-style RL framework on Reverb, TF2 and Sonnet."""
+
+from setuptools import find_packages, setup
+
+# The set that works together on Python 3.11 (Reverb ships wheels up to 3.11 only).
+CORE = [
+    'tensorflow==2.15.1',
+    'dm-reverb==0.14.0',
+    'dm-sonnet==2.0.2',
+    'tensorflow-probability==0.23.0',
+    'dm-env',
+    'dm-tree',
+    'numpy<2',
+]
+
+EXTRAS = {
+    'test': ['pytest', 'pytest-timeout'],
+    # Large CUDA wheels (~1.9 GB); never installed in CI.
+    'gpu': ['tensorflow[and-cuda]==2.15.1'],
+}
+
+setup(
+    name='troupe',
+    version='0.1.0',
+    description='A modular reinforcement-learning framework in the style of Acme: '
+                'actors, adders, Reverb replay, learners and environment loops.',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(include=['troupe', 'troupe.*']),
+    python_requires='>=3.9,<3.12',
+    install_requires=CORE,
+    extras_require=EXTRAS,
+    entry_points={'console_scripts': ['troupe = troupe.cli:main']},
+    classifiers=[
+        'Programming Language :: Python :: 3.9',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Topic :: Scientific/Engineering :: Artificial Intelligence',
+    ],
+)

@@ -1,0 +1,1 @@
+"""The parts agents are composed of: loop, actors, adders, replay, networks, ..."""
