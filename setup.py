@@ -17,6 +17,21 @@ EXTRAS = {
     'test': ['pytest', 'pytest-timeout'],
     # Large CUDA wheels (~1.9 GB); never installed in CI.
     'gpu': ['tensorflow[and-cuda]==2.15.1'],
+    # Environment adapters: gymnasium (+ Atari through ale-py, whose ROMs ship in the
+    # wheel), dm_control suite and bsuite. The upper bounds keep numpy below 2, which
+    # the pinned TensorFlow and Reverb need.
+    'envs': [
+        'gymnasium>=1.0,<2',
+        'ale-py>=0.9,<1',
+        'dm-control>=1.0.20,<2',
+        'mujoco>=3,<4',
+        'opencv-python-headless<4.12',
+        'bsuite',
+        'numpy<2',
+        'pandas<2',
+        'plotnine<0.13',
+        'matplotlib<3.11',
+    ],
 }
 
 setup(

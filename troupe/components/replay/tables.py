@@ -1,0 +1,75 @@
+"""Factories for the Reverb tables agents use: uniform, prioritized and FIFO queue."""
+
+from typing import Optional
+
+import reverb
+
+from troupe import types
+from troupe.components.replay import rate_limiters
+
+DEFAULT_PRIORITY_TABLE = 'priority_table'
+
+
+def _check_size(max_size: int) -> None:
+    if max_size < 1:
+        raise ValueError(f'max_size must be >= 1, got {max_size}.')
+
+
+def _limiter(min_size: int, samples_per_insert: Optional[float],
+             error_buffer: Optional[float]) -> reverb.rate_limiters.RateLimiter:
+    if samples_per_insert is None:
+        return rate_limiters.min_size_limiter(min_size)
+    return rate_limiters.samples_per_insert_limiter(
+        samples_per_insert, min_size=min_size, error_buffer=error_buffer)
+
+
+def uniform_table(name: str = DEFAULT_PRIORITY_TABLE,
+                  max_size: int = 1_000_000,
+                  *,
+                  min_size: int = 1,
+                  samples_per_insert: Optional[float] = None,
+                  error_buffer: Optional[float] = None,
+                  signature: Optional[types.NestedSpec] = None) -> reverb.Table:
+    """A replay table sampled uniformly, evicting the oldest item when full."""
+    _check_size(max_size)
+    return reverb.Table(
+        name=name,
+        sampler=reverb.selectors.Uniform(),
+        remover=reverb.selectors.Fifo(),
+        max_size=max_size,
+        rate_limiter=_limiter(min_size, samples_per_insert, error_buffer),
+        signature=signature)
+
+
+def prioritized_table(name: str = DEFAULT_PRIORITY_TABLE,
+                      max_size: int = 1_000_000,
+                      *,
+                      priority_exponent: float = 0.6,
+                      min_size: int = 1,
+                      samples_per_insert: Optional[float] = None,
+                      error_buffer: Optional[float] = None,
+                      signature: Optional[types.NestedSpec] = None) -> reverb.Table:
+    """A table sampled with probability ∝ priority**priority_exponent (PER)."""
+    _check_size(max_size)
+    if priority_exponent < 0:
+        raise ValueError(f'priority_exponent must be >= 0, got {priority_exponent}.')
+    return reverb.Table(
+        name=name,
+        sampler=reverb.selectors.Prioritized(priority_exponent),
+        remover=reverb.selectors.Fifo(),
+        max_size=max_size,
+        rate_limiter=_limiter(min_size, samples_per_insert, error_buffer),
+        signature=signature)
+
+
+def queue_table(name: str = DEFAULT_PRIORITY_TABLE,
+                max_size: int = 1000,
+                *,
+                signature: Optional[types.NestedSpec] = None) -> reverb.Table:
+    """A FIFO queue for on-policy data: each item is sampled exactly once, in order.
+
+    Inserts block while the queue is full, so actors never run ahead of the learner
+    by more than `max_size` items.
+    """
+    _check_size(max_size)
+    return reverb.Table.queue(name=name, max_size=max_size, signature=signature)
