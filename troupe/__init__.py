@@ -16,7 +16,7 @@ from troupe import specs  # noqa: E402
 from troupe import types  # noqa: E402
 from troupe.core import Actor, Learner, Saveable, VariableSource, Worker  # noqa: E402
 from troupe.specs import make_environment_spec  # noqa: E402
-# from troupe.components.environment_loop import EnvironmentLoop  # noqa: E402  (TEMP)
+from troupe.components.environment_loop import EnvironmentLoop  # noqa: E402
 
 __version__ = '0.1.0'
 

@@ -29,9 +29,16 @@ def squeeze_batch_dim(nest: types.NestedTensor) -> types.NestedTensor:
     return tree.map_structure(lambda x: tf.squeeze(x, axis=0), nest)
 
 
+def _flatten_batch(x: tf.Tensor) -> tf.Tensor:
+    """[B, ...] -> [B, prod(...)], keeping the static width when it is known."""
+    trailing = x.shape[1:]
+    width = trailing.num_elements() if trailing.is_fully_defined() else -1
+    return tf.reshape(x, [-1 if width != -1 else tf.shape(x)[0], width])
+
+
 def batch_concat(inputs: types.NestedTensor) -> tf.Tensor:
     """Flattens every leaf to [batch, -1] and concatenates them on the last axis."""
-    flat = [tf.reshape(x, [tf.shape(x)[0], -1]) for x in tree.flatten(inputs)]
+    flat = [_flatten_batch(tf.convert_to_tensor(x)) for x in tree.flatten(inputs)]
     if not flat:
         raise ValueError('batch_concat needs at least one tensor, got an empty nest.')
     flat = [tf.cast(x, flat[0].dtype) if x.dtype != flat[0].dtype else x for x in flat]
@@ -61,7 +68,7 @@ def zeros_like(spec: types.NestedSpec, batch_size: Optional[int] = None):
     """Returns numpy zeros shaped like `spec`, with a batch dimension if given."""
     def _zeros(s):
         shape = tuple(s.shape) if batch_size is None else (batch_size,) + tuple(s.shape)
-        return np.zeros(shape, dtype=s.dtype)
+        return np.zeros(shape, dtype=tf.as_dtype(s.dtype).as_numpy_dtype)
     return tree.map_structure(_zeros, spec)
 
 

@@ -28,7 +28,8 @@ def make_reverb_dataset(server_address: str,
                         table: str = DEFAULT_PRIORITY_TABLE,
                         num_parallel_calls: int = 2,
                         max_in_flight_samples_per_worker: Optional[int] = None,
-                        postprocess: Optional[Postprocess] = None) -> tf.data.Dataset:
+                        postprocess: Optional[Postprocess] = None,
+                        rate_limiter_timeout_ms: int = -1) -> tf.data.Dataset:
     """Returns a dataset of `reverb.ReplaySample(info, data)` from `table`.
 
     Args:
@@ -40,6 +41,11 @@ def make_reverb_dataset(server_address: str,
       max_in_flight_samples_per_worker: samples requested ahead per stream;
         defaults to 2 * batch_size (or 100 without batching).
       postprocess: an optional function applied to each sample before batching.
+      rate_limiter_timeout_ms: how long a sample may wait for the table's rate
+        limiter (e.g. an empty queue); -1 waits forever. A timed-out wait ends the
+        dataset. Note: an iterator blocked on an empty table can only be released
+        by this timeout or by stopping the server, so on-policy (queue) pipelines
+        should stop the server before dropping their iterators.
     """
     if batch_size is not None and batch_size < 1:
         raise ValueError(f'batch_size must be >= 1 or None, got {batch_size}.')
@@ -53,7 +59,8 @@ def make_reverb_dataset(server_address: str,
         dataset = reverb.TrajectoryDataset.from_table_signature(
             server_address=server_address,
             table=table,
-            max_in_flight_samples_per_worker=max_in_flight_samples_per_worker)
+            max_in_flight_samples_per_worker=max_in_flight_samples_per_worker,
+            rate_limiter_timeout_ms=rate_limiter_timeout_ms)
         if postprocess is not None:
             dataset = dataset.map(postprocess)
         if batch_size:

@@ -21,7 +21,8 @@ def mutate_priorities(client: reverb.Client, table: str, keys: ArrayLike,
       keys: the `info.key` values of the sampled items, shape [B].
       priorities: the new priorities, shape [B], finite and >= 0.
     """
-    keys = np.asarray(keys.numpy() if hasattr(keys, 'numpy') else keys).reshape(-1)
+    keys = np.asarray(keys.numpy() if hasattr(keys, 'numpy') else keys,
+                      dtype=np.uint64).reshape(-1)
     priorities = np.asarray(
         priorities.numpy() if hasattr(priorities, 'numpy') else priorities,
         dtype=np.float64).reshape(-1)

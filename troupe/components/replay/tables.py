@@ -5,9 +5,9 @@ from typing import Optional
 import reverb
 
 from troupe import types
+from troupe.components.adders.base import DEFAULT_PRIORITY_TABLE
 from troupe.components.replay import rate_limiters
 
-DEFAULT_PRIORITY_TABLE = 'priority_table'
 
 
 def _check_size(max_size: int) -> None:

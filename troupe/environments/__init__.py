@@ -1,0 +1,30 @@
+"""Environments speaking dm_env: built-in ones, wrappers and adapters.
+
+Built-in (pure numpy, seeded, each with `render()` to RGB): `GridWorld` and
+`build_gridworld_task`, `Catch`, `CartPole`, `Pendulum`,
+`MountainCarContinuous`, `Bandit`, `DeepSea` and the multi-agent
+`CooperativeNavigation`. `make(name, **kwargs)` builds them, and gymnasium,
+Atari, dm_control and bsuite environments, by name. Adapters import their
+optional packages only when used.
+"""
+
+from troupe.environments import multiagent, planning, validation, wrappers
+from troupe.environments.bandit import Bandit
+from troupe.environments.base import Environment
+from troupe.environments.cartpole import CartPole
+from troupe.environments.catch import Catch
+from troupe.environments.cooperative_navigation import CooperativeNavigation
+from troupe.environments.deep_sea import DeepSea
+from troupe.environments.gridworld import GridWorld, ObservationType, TabularModel
+from troupe.environments.gridworld_tasks import build_gridworld_task
+from troupe.environments.mountain_car import MountainCarContinuous
+from troupe.environments.pendulum import Pendulum
+from troupe.environments.registry import make, register, registered_names
+from troupe.environments.validation import InvalidActionError
+
+__all__ = [
+    'Bandit', 'CartPole', 'Catch', 'CooperativeNavigation', 'DeepSea', 'Environment',
+    'GridWorld', 'InvalidActionError', 'MountainCarContinuous', 'ObservationType',
+    'Pendulum', 'TabularModel', 'build_gridworld_task', 'make', 'multiagent', 'planning',
+    'register', 'registered_names', 'validation', 'wrappers',
+]

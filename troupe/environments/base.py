@@ -1,0 +1,87 @@
+"""The base of troupe's built-in environments: seeding, episode bookkeeping, rendering.
+
+Every built-in environment is a `dm_env.Environment` that:
+
+- takes a `seed` and draws all its randomness from one `np.random.Generator`
+  made from it, so the same seed gives the same episodes;
+- checks every action against its action spec (see `validation`) and raises
+  `InvalidActionError` naming the action and the spec;
+- follows dm_env's rule for a `step()` with no episode running (before the first
+  `reset()`, or after a LAST timestep): it starts a new episode, ignores the
+  (already checked) action and returns the FIRST timestep;
+- renders its current state to an RGB array with `render()`.
+"""
+
+import abc
+from typing import Any, Optional
+
+import dm_env
+import numpy as np
+
+from troupe.environments import validation
+
+# `dm_env.TimeStep(...)` goes through a Python-level `__new__`; building the tuple
+# directly skips it, which matters on the per-step path of cheap environments.
+_tuple_new = tuple.__new__
+_TimeStep = dm_env.TimeStep
+FIRST = dm_env.StepType.FIRST
+MID = dm_env.StepType.MID
+LAST = dm_env.StepType.LAST
+
+
+def timestep(step_type: dm_env.StepType, reward: Any, discount: Any,
+             observation: Any) -> dm_env.TimeStep:
+    """Builds a `dm_env.TimeStep` without the named-tuple constructor's overhead."""
+    return _tuple_new(_TimeStep, (step_type, reward, discount, observation))
+
+
+class Environment(dm_env.Environment, abc.ABC):
+    """A seeded, action-checking `dm_env.Environment` that renders to RGB.
+
+    Subclasses implement `_reset()`, `_step(action)` (which receives the checked
+    action), the specs and `render()`.
+    """
+
+    def __init__(self, seed: Optional[int] = None):
+        self._seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._reset_next_step = True
+        self._check_action = None
+
+    @property
+    def seed(self) -> Optional[int]:
+        """The seed this environment was built with."""
+        return self._seed
+
+    def reset(self) -> dm_env.TimeStep:
+        """Starts a new episode and returns its FIRST timestep."""
+        self._reset_next_step = False
+        return self._reset()
+
+    def step(self, action: Any) -> dm_env.TimeStep:
+        """Checks `action`, applies it and returns the next timestep.
+
+        With no episode running (no `reset()` yet, or the last timestep was LAST),
+        starts a new episode instead, as dm_env specifies.
+        """
+        if self._check_action is None:
+            self._check_action = validation.make_action_checker(self.action_spec())
+        action = self._check_action(action)
+        if self._reset_next_step:
+            return self.reset()
+        result = self._step(action)
+        if result[0] is LAST:
+            self._reset_next_step = True
+        return result
+
+    @abc.abstractmethod
+    def _reset(self) -> dm_env.TimeStep:
+        """Resets the state and returns the FIRST timestep."""
+
+    @abc.abstractmethod
+    def _step(self, action: Any) -> dm_env.TimeStep:
+        """Applies a checked action and returns the next timestep."""
+
+    @abc.abstractmethod
+    def render(self) -> np.ndarray:
+        """Returns the current state as an RGB image, uint8 of shape (H, W, 3)."""

@@ -1,0 +1,39 @@
+"""The multi-agent convention of troupe's environments (what MADDPG consumes).
+
+A multi-agent environment is an ordinary `dm_env.Environment` whose four specs
+are dicts keyed by agent id, the strings '0', '1', ..., 'N-1' in that order:
+
+    observation_spec() -> {'0': Array, '1': Array, ...}   one observation per agent
+    action_spec()      -> {'0': BoundedArray, ...}         one action per agent
+    reward_spec()      -> {'0': Array((), float64), ...}   one reward per agent
+    discount_spec()    -> {'0': BoundedArray((), float64, 0, 1), ...}
+
+`step()` takes a dict of actions with the same keys, and every timestep carries
+dicts of observations, rewards and discounts with the same keys; the step type
+is shared (all agents start and end episodes together). Because all four are
+nests of the same shape, adders and losses handle them with dm-tree as they do
+single-agent data. `agent_spec` cuts one agent's `EnvironmentSpec` out.
+"""
+
+from typing import Tuple
+
+from troupe import specs
+
+
+def agent_ids(num_agents: int) -> Tuple[str, ...]:
+    """The ids of `num_agents` agents: '0', '1', ..."""
+    if num_agents < 1:
+        raise ValueError(f'num_agents must be >= 1, got {num_agents!r}.')
+    return tuple(str(i) for i in range(num_agents))
+
+
+def agent_spec(environment_spec: specs.EnvironmentSpec,
+               agent_id: str) -> specs.EnvironmentSpec:
+    """Returns the `EnvironmentSpec` that one agent sees in a multi-agent spec."""
+    try:
+        return specs.EnvironmentSpec(*(field[agent_id] for field in environment_spec))
+    except (KeyError, TypeError):
+        known = list(environment_spec.observations) if isinstance(
+                environment_spec.observations, dict) else []
+        raise ValueError(f'Unknown agent id {agent_id!r}; expected one of {known} in a '
+                         f'multi-agent spec of dicts keyed by agent id.') from None
