@@ -4,7 +4,7 @@ Episode k has length `episode_lengths[k % len]`; observations count steps so tes
 can tell exactly which step they saw.
 """
 
-from typing import Optional, Sequence
+from typing import Sequence
 
 import dm_env
 import numpy as np

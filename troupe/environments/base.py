@@ -85,3 +85,26 @@ class Environment(dm_env.Environment, abc.ABC):
     @abc.abstractmethod
     def render(self) -> np.ndarray:
         """Returns the current state as an RGB image, uint8 of shape (H, W, 3)."""
+
+
+class TupleStateEnvironment(Environment):
+    """An Environment whose physics state is a tuple of Python floats.
+
+    Plain floats keep the per-step arithmetic cheap; `state` reads and sets it as a
+    float64 array of `STATE_SIZE` entries (e.g. to start from a chosen state).
+    """
+
+    STATE_SIZE = 0
+
+    @property
+    def state(self) -> np.ndarray:
+        """The float64 physics state (see the class docstring for its entries)."""
+        return np.array(self._state, dtype=np.float64)
+
+    @state.setter
+    def state(self, value) -> None:
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != (self.STATE_SIZE,):
+            raise ValueError(f'{type(self).__name__} state must have shape '
+                             f'({self.STATE_SIZE},), got {value.shape}.')
+        self._state = tuple(value.tolist())

@@ -11,7 +11,7 @@ in the same order, with plain Python floats for speed.
 """
 
 import math
-from typing import Optional, Sequence
+from typing import Optional
 
 import dm_env
 import numpy as np
@@ -35,8 +35,10 @@ _float32 = np.float32
 _array = np.array
 
 
-class CartPole(base.Environment):
+class CartPole(base.TupleStateEnvironment):
     """The classic cart-pole balancing task (gymnasium CartPole-v1 dynamics)."""
+
+    STATE_SIZE = 4  # state = (x, x_dot, theta, theta_dot)
 
     def __init__(self, max_episode_steps: Optional[int] = 500, *,
                  seed: Optional[int] = None):
@@ -63,18 +65,6 @@ class CartPole(base.Environment):
     def action_spec(self) -> specs.DiscreteArray:
         """0 pushes the cart left, 1 pushes it right."""
         return self._action_spec
-
-    @property
-    def state(self) -> np.ndarray:
-        """The float64 state (x, x_dot, theta, theta_dot)."""
-        return np.array(self._state, dtype=np.float64)
-
-    @state.setter
-    def state(self, value: Sequence[float]) -> None:
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape != (4,):
-            raise ValueError(f'CartPole state must have shape (4,), got {value.shape}.')
-        self._state = tuple(value.tolist())
 
     def _reset(self) -> dm_env.TimeStep:
         self._state = tuple(self._rng.uniform(low=-0.05, high=0.05, size=(4,)).tolist())

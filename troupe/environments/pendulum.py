@@ -9,7 +9,7 @@ the update below repeats gymnasium's arithmetic so that the two agree exactly.
 """
 
 import math
-from typing import Optional, Sequence
+from typing import Optional
 
 import dm_env
 import numpy as np
@@ -29,8 +29,10 @@ def angle_normalize(angle: float) -> float:
     return ((angle + math.pi) % (2 * math.pi)) - math.pi
 
 
-class Pendulum(base.Environment):
+class Pendulum(base.TupleStateEnvironment):
     """The classic torque-limited pendulum swing-up (gymnasium Pendulum-v1)."""
+
+    STATE_SIZE = 2  # state = (theta, theta_dot)
 
     def __init__(self, max_episode_steps: Optional[int] = 200, gravity: float = 10.0, *,
                  seed: Optional[int] = None):
@@ -64,17 +66,6 @@ class Pendulum(base.Environment):
         """The torque, shape (1,), in [-2, 2]."""
         return self._action_spec
 
-    @property
-    def state(self) -> np.ndarray:
-        """The float64 state (theta, theta_dot)."""
-        return np.array(self._state, dtype=np.float64)
-
-    @state.setter
-    def state(self, value: Sequence[float]) -> None:
-        value = np.asarray(value, dtype=np.float64)
-        if value.shape != (2,):
-            raise ValueError(f'Pendulum state must have shape (2,), got {value.shape}.')
-        self._state = tuple(value.tolist())
 
     def _observation(self) -> np.ndarray:
         theta, theta_dot = self._state

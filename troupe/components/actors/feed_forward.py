@@ -2,17 +2,17 @@
 
 from typing import Optional
 
-import dm_env
 import sonnet as snt
 import tensorflow as tf
 
-from troupe import core, types
+from troupe import types
 from troupe.components.actors import policy as policy_lib
+from troupe.components.actors.base import AdderActor
 from troupe.components.adders.base import Adder
 from troupe.components.variables import VariableClient
 
 
-class FeedForwardActor(core.Actor):
+class FeedForwardActor(AdderActor):
     """Acts with `policy_network` and writes what it sees through an optional adder.
 
     The network maps a batch of observations to actions, or to a
@@ -25,9 +25,8 @@ class FeedForwardActor(core.Actor):
                  policy_network: snt.Module,
                  adder: Optional[Adder] = None,
                  variable_client: Optional[VariableClient] = None):
+        super().__init__(adder, variable_client)
         self._network = policy_network
-        self._adder = adder
-        self._variable_client = variable_client
         self._policy = None
         self._signature = None
 
@@ -46,15 +45,3 @@ class FeedForwardActor(core.Actor):
             self._signature = policy_lib.signature_of(observation)
         action = policy_lib.flat_call(self._policy, self._signature, observation)
         return policy_lib.to_numpy_nest(action)
-
-    def observe_first(self, timestep: dm_env.TimeStep):
-        if self._adder is not None:
-            self._adder.add_first(timestep)
-
-    def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
-        if self._adder is not None:
-            self._adder.add(action, next_timestep)
-
-    def update(self, wait: bool = False):
-        if self._variable_client is not None:
-            self._variable_client.update(wait)

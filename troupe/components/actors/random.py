@@ -2,12 +2,12 @@
 
 from typing import Optional
 
-import dm_env
 import numpy as np
 import tree
 from dm_env import specs as dm_specs
 
-from troupe import core, types
+from troupe import types
+from troupe.components.actors.base import AdderActor
 from troupe.components.adders.base import Adder
 
 
@@ -26,29 +26,18 @@ def _sampler(spec, rng: np.random.Generator):
     raise ValueError(f'RandomActor cannot sample an unbounded action spec: {spec}.')
 
 
-class RandomActor(core.Actor):
+class RandomActor(AdderActor):
     """Picks actions uniformly at random; writes what it sees to an optional adder."""
 
     def __init__(self, action_spec: types.NestedSpec, adder: Optional[Adder] = None,
                  seed: Optional[int] = None):
+        super().__init__(adder)
         rng = np.random.default_rng(seed)
         samplers = [_sampler(spec, rng) for spec in tree.flatten(action_spec)]
         self._structure = action_spec
         self._samplers = samplers
-        self._adder = adder
 
     def select_action(self, observation: types.NestedArray) -> types.NestedArray:
         del observation
         flat = [sample() for sample in self._samplers]
         return tree.unflatten_as(self._structure, flat)
-
-    def observe_first(self, timestep: dm_env.TimeStep):
-        if self._adder is not None:
-            self._adder.add_first(timestep)
-
-    def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
-        if self._adder is not None:
-            self._adder.add(action, next_timestep)
-
-    def update(self, wait: bool = False):
-        pass

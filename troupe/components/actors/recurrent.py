@@ -8,13 +8,14 @@ import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core, types
+from troupe import types
 from troupe.components.actors import policy as policy_lib
+from troupe.components.actors.base import AdderActor
 from troupe.components.adders.base import Adder
 from troupe.components.variables import VariableClient
 
 
-class RecurrentActor(core.Actor):
+class RecurrentActor(AdderActor):
     """Acts with a recurrent core `network(observation, state) -> (action, state)`.
 
     The state is reset at the start of every episode (`observe_first`). With
@@ -28,9 +29,8 @@ class RecurrentActor(core.Actor):
                  adder: Optional[Adder] = None,
                  variable_client: Optional[VariableClient] = None,
                  store_recurrent_state: bool = True):
+        super().__init__(adder, variable_client)
         self._network = policy_network
-        self._adder = adder
-        self._variable_client = variable_client
         self._store_recurrent_state = store_recurrent_state
         self._state = None          # Batched (size 1) state tensors.
         self._prev_state = None     # The state used for the last action.
@@ -66,18 +66,13 @@ class RecurrentActor(core.Actor):
     def observe_first(self, timestep: dm_env.TimeStep):
         self._state = self._initial_state()
         self._prev_state = None
-        if self._adder is not None:
-            self._adder.add_first(timestep)
+        super().observe_first(timestep)
 
     def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
         if self._adder is None:
             return
         if not self._store_recurrent_state:
-            self._adder.add(action, next_timestep)
+            super().observe(action, next_timestep)
             return
         state = tree.map_structure(lambda t: np.asarray(t)[0], self._prev_state)
         self._adder.add(action, next_timestep, extras={'core_state': state})
-
-    def update(self, wait: bool = False):
-        if self._variable_client is not None:
-            self._variable_client.update(wait)
