@@ -13,7 +13,7 @@ from dm_env import specs as dm_specs
 
 import troupe
 from troupe.agents import bc
-from troupe.components import actors, adders, devices, loggers, replay
+from troupe.components import actors, adders, counting, devices, loggers, replay
 from troupe.components.variables import VariableClient
 
 OBS_SPEC = dm_specs.Array((2,), np.float32)
@@ -126,5 +126,27 @@ def test_behaviour_cloning_end_to_end_through_reverb_and_variable_client():
         points = rng.uniform(-1, 1, (300, 2)).astype(np.float32)
         agreement = np.mean([actor.select_action(p) == expert(p) for p in points])
         assert agreement > 0.95, agreement
+    finally:
+        server.stop()
+
+
+def test_learner_checkpoint_resumes_weights_and_counts(tmp_path):
+    server, address = _demonstrations(num_episodes=5)
+    try:
+        def make_learner():
+            return bc.BCLearner(_network(), replay.make_reverb_dataset(address, batch_size=8),
+                                checkpoint=True, directory=str(tmp_path),
+                                counter=counting.Counter(), logger=loggers.InMemoryLogger())
+        first = make_learner()
+        first.run(num_steps=7)
+        first._checkpointer.save(force=True)
+        weights = first.get_variables(['policy'])[0]
+
+        resumed = make_learner()  # Restores the latest checkpoint on construction.
+        for saved, restored in zip(weights, resumed.get_variables(['policy'])[0]):
+            np.testing.assert_array_equal(saved, restored)
+        assert resumed._counter.get_counts()['steps'] == 7
+        resumed.step()
+        assert resumed._counter.get_counts()['steps'] == 8
     finally:
         server.stop()
