@@ -99,7 +99,7 @@ def main() -> None:
     print(f'troupe / Acme (~{ACME_CARTPOLE_STEPS_PER_SECOND} steps/s): '
           f'{troupe_sps / ACME_CARTPOLE_STEPS_PER_SECOND:.2f}x')
     path = common.write_results('loop_overhead', {
-        'steps': n, 'results': results, 'time_ratio_bare_over_troupe': ratio,
+        'steps': n, 'results': results, 'troupe_time_per_step_over_bare_loop': ratio,
         'acme_reference_steps_per_second': ACME_CARTPOLE_STEPS_PER_SECOND})
     print(f'results written to {os.path.relpath(path)}')
 
