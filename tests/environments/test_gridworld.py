@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from dm_env import specs
 
+from troupe.agents.tabular import planning
 from troupe.environments import (GridWorld, InvalidActionError, ObservationType,
-                                 build_gridworld_task, planning)
+                                 build_gridworld_task)
 from troupe.environments.gridworld_tasks import parse_layout
 
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3

@@ -8,7 +8,7 @@ Atari, dm_control and bsuite environments, by name. Adapters import their
 optional packages only when used.
 """
 
-from troupe.environments import multiagent, planning, validation, wrappers
+from troupe.environments import multiagent, validation, wrappers
 from troupe.environments.bandit import Bandit
 from troupe.environments.base import Environment
 from troupe.environments.cartpole import CartPole
@@ -25,6 +25,6 @@ from troupe.environments.validation import InvalidActionError
 __all__ = [
     'Bandit', 'CartPole', 'Catch', 'CooperativeNavigation', 'DeepSea', 'Environment',
     'GridWorld', 'InvalidActionError', 'MountainCarContinuous', 'ObservationType',
-    'Pendulum', 'TabularModel', 'build_gridworld_task', 'make', 'multiagent', 'planning',
+    'Pendulum', 'TabularModel', 'build_gridworld_task', 'make', 'multiagent',
     'register', 'registered_names', 'validation', 'wrappers',
 ]
