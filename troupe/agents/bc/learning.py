@@ -5,7 +5,6 @@ continuous actions use mean squared error; a network that returns a
 `tfd.Distribution` is fitted by maximum likelihood.
 """
 
-import time
 from typing import Iterator, List, Optional, Sequence, Union
 
 import numpy as np
@@ -16,7 +15,7 @@ import tensorflow_probability as tfp
 import tree
 
 from troupe import core
-from troupe.components import counting, devices, loggers, savers
+from troupe.components import counting, devices, learning, loggers
 from troupe.components import utils as tf2_utils
 from troupe.components.variables import ModuleVariableSource
 
@@ -53,22 +52,19 @@ class BCLearner(core.Learner):
         self._iterator = iter(dataset)
         element_spec = self._iterator.element_spec
         observation_spec = element_spec.data.observation
-        self._counter = counter if counter is not None else counting.Counter()
-        self._logger = logger if logger is not None else loggers.make_default_logger(
-            'learner', steps_key='learner_steps')
         with tf.device(self._device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
             unbatched = tree.map_structure(
                 lambda s: tf.TensorSpec(s.shape[1:], s.dtype), observation_spec)
             tf2_utils.create_variables(network, [unbatched])
         self._source = ModuleVariableSource({'policy': network.trainable_variables})
-        self._checkpointer = None
-        if checkpoint:
-            self._checkpointer = savers.Checkpointer(
-                objects_to_save={'network': network, 'optimizer': self._optimizer,
-                                 'counter': self._counter},
-                directory=directory, subdirectory='bc_learner')
-        self._timestamp = None
+        self._counter = counter if counter is not None else counting.Counter()
+        self._recorder = learning.StepRecorder(
+            self._counter, logger, checkpointer=learning.make_checkpointer(
+                checkpoint, {'network': network, 'optimizer': self._optimizer,
+                             'counter': self._counter},
+                directory, 'bc_learner'))
+        self._checkpointer = self._recorder.checkpointer
 
     @tf.function
     def _update(self, sample: reverb.ReplaySample):
@@ -84,15 +80,7 @@ class BCLearner(core.Learner):
 
     def step(self):
         fetches = self._update(next(self._iterator))
-        now = time.time()
-        elapsed = now - self._timestamp if self._timestamp else 0
-        self._timestamp = now
-        counts = self._counter.increment(steps=1, walltime=elapsed)
-        result = {k: float(v.numpy()) for k, v in fetches.items()}
-        result.update(counts)
-        self._logger.write(result)
-        if self._checkpointer is not None:
-            self._checkpointer.save()
+        self._recorder.record({k: float(v.numpy()) for k, v in fetches.items()})
 
     def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
         return self._source.get_variables(names)

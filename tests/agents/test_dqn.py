@@ -1,0 +1,282 @@
+"""DQN: the learner's exact update, target updates, priorities, the agent's
+schedule, the ε schedule, placement, bad input, and learning on Catch."""
+
+import dm_env
+import numpy as np
+import pytest
+import reverb
+import sonnet as snt
+import tensorflow as tf
+from dm_env import specs as dm_specs
+
+import troupe
+from troupe import environments, types
+from troupe.agents import dqn
+from troupe.components import actors, loggers, replay
+
+
+def _batch(observation, action, reward, discount, next_observation, probability):
+    """A constant dataset of one batch of transitions, as Reverb would give it."""
+    n = len(action)
+    info = reverb.SampleInfo(
+        key=tf.constant(np.arange(n, dtype=np.uint64)),
+        probability=tf.constant(probability, tf.float64),
+        table_size=tf.fill([n], tf.constant(n, tf.int64)),
+        priority=tf.ones([n], tf.float64), times_sampled=tf.ones([n], tf.int32))
+    data = types.Transition(
+        observation=tf.constant(observation, tf.float32),
+        action=tf.constant(action, tf.int64), reward=tf.constant(reward, tf.float32),
+        discount=tf.constant(discount, tf.float32),
+        next_observation=tf.constant(next_observation, tf.float32), extras=())
+    return tf.data.Dataset.from_tensors(reverb.ReplaySample(info, data)).repeat()
+
+
+class _FixedInit(snt.initializers.Initializer):
+    def __init__(self, value):
+        self._value = np.array(value, np.float32)
+
+    def __call__(self, shape, dtype):
+        return tf.constant(self._value, dtype)
+
+
+def _linear(weights):
+    """A bias-free linear Q-network with the given [obs_dim, num_actions] weights."""
+    return snt.Linear(len(weights[0]), with_bias=False, w_init=_FixedInit(weights))
+
+
+def _learner(dataset, network=None, target=None, **kwargs):
+    kwargs.setdefault('learning_rate', 0.1)
+    kwargs.setdefault('target_update_period', 100)
+    return dqn.DQNLearner(
+        network or _linear([[1., 2.]]), target or _linear([[1., 2.]]),
+        discount=kwargs.pop('discount', 0.5),
+        importance_sampling_exponent=kwargs.pop('importance_sampling_exponent', 1.0),
+        dataset=dataset, huber_loss_parameter=kwargs.pop('huber_loss_parameter', 10.),
+        checkpoint=False, logger=kwargs.pop('logger', loggers.InMemoryLogger()),
+        optimizer=kwargs.pop('optimizer', snt.optimizers.SGD(0.1)), **kwargs)
+
+
+HAND_BATCH = dict(observation=[[1.], [2.]], action=[0, 1], reward=[1., 0.],
+                  discount=[1., 0.], next_observation=[[1.], [1.]],
+                  probability=[0.5, 0.25])
+
+
+@pytest.mark.parametrize('jit_compile', [True, False])
+def test_one_update_matches_hand_computation(jit_compile):
+    # W = [1, 2]: Q(s=1) = [1, 2], Q(s=2) = [2, 4]; Q(s, a) = [1, 4].
+    # Next state 1: online picks action 1, target values it 2.
+    # Targets (g = 0.5): 1 + 0.5 * 1 * 2 = 2 and 0; TD errors [1, -4].
+    # IS weights (beta 1): (1/p) / max = [2, 4] / 4 = [0.5, 1].
+    # Loss = mean(w * td^2 / 2) = (0.25 + 8) / 2 = 4.125.
+    # dL/dQ(s, a) = -w * td / B = [-0.25, 2]; dL/dW = [-0.25 * 1, 2 * 2].
+    # SGD(0.1): W = [1, 2] - 0.1 * [-0.25, 4] = [1.025, 1.6].
+    network = _linear([[1., 2.]])
+    log = loggers.InMemoryLogger()
+    learner = _learner(_batch(**HAND_BATCH), network=network, logger=log,
+                       jit_compile=jit_compile)
+    learner.step()
+    np.testing.assert_allclose(network.w.numpy(), [[1.025, 1.6]], rtol=1e-6)
+    assert log.data[-1]['loss'] == pytest.approx(4.125)
+    assert log.data[-1]['steps'] == 1
+    np.testing.assert_allclose(learner.get_variables(['network'])[0][0],
+                               [[1.025, 1.6]], rtol=1e-6)
+
+
+def test_reward_clipping_and_gradient_clipping():
+    # Reward 1 clipped to 0.5: targets [1.5, 0], TD [0.5, -4].
+    # Gradient [-0.5 * 0.5 / 2, 2 * 2] = [-0.125, 4], norm ~4.00195; clipped to 1.
+    network = _linear([[1., 2.]])
+    learner = _learner(_batch(**HAND_BATCH), network=network, reward_clip=0.5,
+                       max_gradient_norm=1.0)
+    learner.step()
+    gradient = np.array([-0.125, 4.])
+    expected = np.array([1., 2.]) - 0.1 * gradient / np.linalg.norm(gradient)
+    np.testing.assert_allclose(network.w.numpy()[0], expected, rtol=1e-5)
+
+
+def test_periodic_target_update_copies_every_period():
+    network, target = _linear([[1., 2.]]), _linear([[0., 0.]])
+    learner = _learner(_batch(**HAND_BATCH), network=network, target=target,
+                       target_update_period=3)
+    # Construction copies the online weights into the target.
+    np.testing.assert_allclose(target.w.numpy(), [[1., 2.]])
+    history = []
+    for _ in range(5):
+        learner.step()
+        history.append(np.array_equal(target.w.numpy(), network.w.numpy()))
+    # Copies after updates 1 and 4 (update counter 0 and 3).
+    assert history == [True, False, False, True, False]
+    assert learner.num_updates == 5
+
+
+def test_polyak_target_update():
+    network, target = _linear([[1., 2.]]), _linear([[0., 0.]])
+    learner = _learner(_batch(**HAND_BATCH), network=network, target=target,
+                       target_update_rate=0.25)
+    learner.step()
+    # Target starts at [1, 2] (copied), online becomes [1.025, 1.6].
+    np.testing.assert_allclose(target.w.numpy(),
+                               [[0.25 * 1.025 + 0.75, 0.25 * 1.6 + 1.5]], rtol=1e-6)
+
+
+def test_several_updates_per_call_count_as_steps():
+    log = loggers.InMemoryLogger()
+    learner = _learner(_batch(**HAND_BATCH), logger=log, updates_per_call=3)
+    learner.step()
+    assert learner.num_updates == 3
+    assert log.data[-1]['steps'] == 3
+
+
+class _OneStepEnvironment(dm_env.Environment):
+    """Episodes of one step with reward = observation, for priority tests."""
+
+    def __init__(self):
+        self._value = 0.
+
+    def reset(self):
+        self._value = self._value % 4 + 1.
+        return dm_env.restart(np.array([self._value], np.float32))
+
+    def step(self, action):
+        return dm_env.termination(np.float32(self._value),
+                                  np.array([0.], np.float32))
+
+    def observation_spec(self):
+        return dm_specs.Array((1,), np.float32)
+
+    def action_spec(self):
+        return dm_specs.DiscreteArray(2)
+
+
+@pytest.mark.parametrize('client_kind', ['tf', 'python'])
+def test_priorities_are_written_back(reverb_server_factory, client_kind):
+    # Zero weights: Q = 0 everywhere, discount 0, so TD error = reward = 1..4.
+    env = _OneStepEnvironment()
+    spec = troupe.make_environment_spec(env)
+    config = dqn.DQNConfig(n_step=1, batch_size=8, min_replay_size=1)
+    server = reverb_server_factory([dqn.builder.make_replay_table(spec, config)])
+    address = f'localhost:{server.port}'
+    adder = dqn.builder.make_adder(reverb.Client(address), config)
+    loop = troupe.EnvironmentLoop(env, actors.RandomActor(spec.actions, adder, seed=0),
+                                  logger=loggers.InMemoryLogger())
+    loop.run(num_episodes=4)
+    adder.flush()
+    client = (reverb.TFClient(address) if client_kind == 'tf'
+              else reverb.Client(address))
+    learner = _learner(dqn.builder.make_dataset(address, config),
+                       network=_linear([[0., 0.]]), target=_linear([[0., 0.]]),
+                       replay_client=client)
+    learner.step()
+    info = reverb.Client(address).server_info()[config.replay_table_name]
+    assert info.current_size == 4
+    samples = replay.make_reverb_dataset(address, table=config.replay_table_name,
+                                         num_parallel_calls=1).take(64)
+    updated = {}
+    for sample in samples:
+        priority = float(sample.info.priority)
+        reward = float(sample.data.reward)
+        if priority != 1.0:
+            updated[reward] = priority
+    assert updated, 'no priority was updated'
+    for reward, priority in updated.items():
+        assert priority == pytest.approx(abs(reward))
+
+
+def test_linear_epsilon_schedule():
+    schedule = dqn.LinearEpsilon(start=1.0, end=0.1, decay_steps=100)
+    assert [schedule(t) for t in (0, 50, 100, 1000)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
+    with pytest.raises(ValueError, match=r'epsilon end must be in \[0, 1\], got -0.1'):
+        dqn.LinearEpsilon(1.0, -0.1, 10)
+
+
+def _catch_agent(seed=0, **kwargs):
+    tf.random.set_seed(seed)
+    env = environments.make('catch', seed=seed)
+    spec = troupe.make_environment_spec(env)
+    network = kwargs.pop('network', None) or dqn.make_mlp_network(spec, (64, 64))
+    agent = dqn.DQN(spec, network, checkpoint=False, logger=loggers.NoOpLogger(),
+                    **kwargs)
+    return env, spec, agent
+
+
+def test_agent_schedule_and_epsilon_annealing():
+    env, _, agent = _catch_agent(batch_size=16, samples_per_insert=4.0,
+                                 min_replay_size=50,
+                                 epsilon=dqn.LinearEpsilon(1.0, 0.0, 100),
+                                 epsilon_update_period=10)
+    try:
+        assert agent.epsilon == 1.0
+        loop = troupe.EnvironmentLoop(env, agent, logger=loggers.InMemoryLogger())
+        loop.run(num_episodes=8)  # 72 observations.
+        # Learning from observation 50, one update every 16 / 4 = 4: 50, 54, ..., 70.
+        assert agent.num_observations == 72
+        assert agent.learner.num_updates == 6
+        assert agent.epsilon == pytest.approx(1.0 - 70 / 100)
+    finally:
+        agent.close()
+
+
+def test_dqn_learns_catch_far_better_than_random():
+    env, _, agent = _catch_agent(
+        seed=0, batch_size=64, samples_per_insert=16.0, min_replay_size=200,
+        n_step=1, epsilon=dqn.LinearEpsilon(1.0, 0.0, 1000), target_update_period=50)
+    try:
+        log = loggers.InMemoryLogger()
+        troupe.EnvironmentLoop(env, agent, logger=log).run(num_episodes=300)
+        returns = [row['episode_return'] for row in log.data]
+        # A random paddle catches about one ball in five: mean return ~ -0.6.
+        assert np.mean(returns[-50:]) >= 0.5, np.mean(returns[-50:])
+    finally:
+        agent.close()
+
+
+def test_learner_runs_on_the_requested_device():
+    network = _linear([[1., 2.]])
+    learner = _learner(_batch(**HAND_BATCH), network=network, device='/CPU:1',
+                       optimizer=None)  # The learner's own Adam.
+    learner.step()
+    variables = network.variables + tuple(learner._optimizer.variables)
+    assert len(variables) == 4  # w, Adam's step, m and v.
+    assert all(v.device.endswith('CPU:1') for v in variables), [v.device for v in variables]
+    assert learner.device == '/CPU:1'
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(epsilon=1.5), r'epsilon must be in \[0, 1\], got 1.5'),
+    (dict(n_step=0), r'n_step must be an integer >= 1, got 0'),
+    (dict(batch_size=0), r'batch_size must be an integer >= 1, got 0'),
+    (dict(discount=1.2), r'discount must be in \[0, 1\], got 1.2'),
+    (dict(importance_sampling_exponent=-0.1),
+     r'importance_sampling_exponent must be in \[0, 1\], got -0.1'),
+    (dict(samples_per_insert=0.), r'samples_per_insert must be > 0, got 0.0'),
+    (dict(learning_rate=-1.), r'learning_rate must be > 0, got -1.0'),
+])
+def test_bad_hyperparameters_are_named(kwargs, message):
+    env = environments.make('catch', seed=0)
+    spec = troupe.make_environment_spec(env)
+    with pytest.raises(ValueError, match=message):
+        dqn.DQN(spec, dqn.make_mlp_network(spec), checkpoint=False, **kwargs)
+
+
+def test_continuous_actions_are_rejected():
+    env = environments.make('pendulum', seed=0)
+    spec = troupe.make_environment_spec(env)
+    with pytest.raises(ValueError, match=r'DQN needs a discrete action spec'):
+        dqn.DQN(spec, snt.nets.MLP([8, 1]), checkpoint=False)
+
+
+def test_learner_checkpoint_restores_its_state(tmp_path):
+    kwargs = dict(checkpoint=True, directory=str(tmp_path))
+    network = _linear([[1., 2.]])
+    learner = dqn.DQNLearner(network, _linear([[1., 2.]]), 0.5, 1.0, 0.1, 100,
+                             _batch(**HAND_BATCH), logger=loggers.InMemoryLogger(),
+                             **kwargs)
+    learner.step()
+    learner._recorder.checkpointer.save(force=True)
+    # add_uid puts a run id in the path, shared within the process.
+    restored_network = _linear([[0., 0.]])
+    restored = dqn.DQNLearner(restored_network, _linear([[0., 0.]]), 0.5, 1.0, 0.1,
+                              100, _batch(**HAND_BATCH),
+                              logger=loggers.InMemoryLogger(), **kwargs)
+    assert restored.num_updates == 1
+    np.testing.assert_allclose(restored_network.w.numpy(), network.w.numpy())

@@ -1,0 +1,166 @@
+"""Builders of DQN's parts, shared by the single-process agent and a distributed
+runtime: the replay table, adder, dataset, policy, actor and learner."""
+
+from typing import Optional
+
+import reverb
+import sonnet as snt
+import tensorflow as tf
+from dm_env import specs as dm_specs
+
+from troupe import core, specs
+from troupe.components import actors, adders, counting, loggers, networks, replay
+from troupe.components.variables import VariableClient
+from troupe.agents.dqn import config as config_lib
+from troupe.agents.dqn import learning
+
+
+def check_discrete_actions(environment_spec: specs.EnvironmentSpec,
+                           agent: str = 'DQN') -> int:
+    """Returns the number of actions; raises unless the action spec is discrete."""
+    action_spec = environment_spec.actions
+    if not isinstance(action_spec, dm_specs.DiscreteArray):
+        raise ValueError(f'{agent} needs a discrete action spec (dm_env.specs.'
+                         f'DiscreteArray), got {action_spec!r}.')
+    return int(action_spec.num_values)
+
+
+def make_replay_table(environment_spec: specs.EnvironmentSpec,
+                      config: config_lib.DQNConfig,
+                      blocking_inserts: bool = False) -> reverb.Table:
+    """The prioritized replay table (FIFO eviction at `max_replay_size`).
+
+    With `blocking_inserts` (actors and learner in separate processes) a
+    samples-per-insert rate limiter keeps both sides near `samples_per_insert`
+    once `min_replay_size` items are in. A single-process agent acts and learns
+    on one thread, so the table must never block it: an insert blocked on the
+    learner, or a sample blocked on items the adder has not flushed yet, would
+    hang the loop. There the agent's schedule (`min_observations`,
+    `observations_per_step`) enforces the same ratio and the table only
+    requires one item before sampling, as in Acme's single-process DQN.
+    """
+    signature = adders.NStepTransitionAdder.signature(environment_spec)
+    if blocking_inserts:
+        return replay.prioritized_table(
+            config.replay_table_name, config.max_replay_size,
+            priority_exponent=config.priority_exponent,
+            min_size=config.min_replay_size,
+            samples_per_insert=config.samples_per_insert, signature=signature)
+    return replay.prioritized_table(
+        config.replay_table_name, config.max_replay_size,
+        priority_exponent=config.priority_exponent, min_size=1,
+        signature=signature)
+
+
+def make_adder(client: reverb.Client,
+               config: config_lib.DQNConfig) -> adders.NStepTransitionAdder:
+    """The n-step adder writing into the replay table at priority 1."""
+    return adders.NStepTransitionAdder(
+        client, n_step=config.n_step, discount=config.discount,
+        priority_fns={config.replay_table_name: None})
+
+
+def make_dataset(server_address: str,
+                 config: config_lib.DQNConfig) -> tf.data.Dataset:
+    """Batches of transitions sampled from the table, prefetched."""
+    return replay.make_reverb_dataset(
+        server_address, batch_size=config.batch_size,
+        prefetch_size=config.prefetch_size or None,
+        table=config.replay_table_name)
+
+
+class EpsilonGreedyPolicy(snt.Module):
+    """Samples ε-greedy actions of `network`'s Q-values, in the action spec's dtype.
+
+    ε is read from a variable at every call, so an annealing schedule can change
+    it without retracing the actor's policy.
+    """
+
+    def __init__(self, network: snt.Module, epsilon: tf.Variable,
+                 action_spec: dm_specs.DiscreteArray, name: str = 'epsilon_greedy'):
+        super().__init__(name=name)
+        self._network = network
+        self._epsilon = epsilon
+        self._dtype = tf.as_dtype(action_spec.dtype)
+
+    def __call__(self, observation: tf.Tensor) -> tf.Tensor:
+        q_values = self._network(observation)
+        action = networks.epsilon_greedy(q_values, self._epsilon).sample()
+        return tf.cast(action, self._dtype)
+
+
+class GreedyPolicy(snt.Module):
+    """The greedy action argmax_a Q(s, a), in the action spec's dtype (evaluation)."""
+
+    def __init__(self, network: snt.Module, action_spec: dm_specs.DiscreteArray,
+                 name: str = 'greedy'):
+        super().__init__(name=name)
+        self._network = network
+        self._dtype = tf.as_dtype(action_spec.dtype)
+
+    def __call__(self, observation: tf.Tensor) -> tf.Tensor:
+        return tf.cast(tf.argmax(self._network(observation), axis=-1), self._dtype)
+
+
+def make_evaluation_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec
+                          ) -> actors.FeedForwardActor:
+    """An actor that acts greedily with `network` and records nothing."""
+    return actors.FeedForwardActor(GreedyPolicy(network, environment_spec.actions))
+
+
+def initial_epsilon(epsilon: config_lib.Epsilon) -> float:
+    if isinstance(epsilon, config_lib.LinearEpsilon):
+        return epsilon(0)
+    return float(epsilon)
+
+
+def make_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,
+               epsilon: tf.Variable, adder: Optional[adders.Adder] = None,
+               variable_source: Optional[core.VariableSource] = None,
+               variable_update_period: int = 1) -> actors.FeedForwardActor:
+    """A FeedForwardActor acting ε-greedily with `network`.
+
+    With a `variable_source`, `network` is the actor's own copy and a
+    VariableClient refreshes it from the source's 'network' group.
+    """
+    client = None
+    if variable_source is not None:
+        client = VariableClient(variable_source,
+                                {'network': network.trainable_variables},
+                                update_period=variable_update_period)
+    policy = EpsilonGreedyPolicy(network, epsilon, environment_spec.actions)
+    return actors.FeedForwardActor(policy, adder=adder, variable_client=client)
+
+
+def make_learner(network: snt.Module, target_network: snt.Module,
+                 dataset: tf.data.Dataset, config: config_lib.DQNConfig,
+                 replay_client=None,
+                 counter: Optional[counting.Counter] = None,
+                 logger: Optional[loggers.Logger] = None,
+                 checkpoint: bool = True,
+                 device: Optional[str] = None,
+                 directory: str = '~/troupe') -> learning.DQNLearner:
+    """The DQNLearner configured by `config`."""
+    return learning.DQNLearner(
+        network=network, target_network=target_network,
+        discount=config.discount,
+        importance_sampling_exponent=config.importance_sampling_exponent,
+        learning_rate=config.learning_rate,
+        target_update_period=config.target_update_period,
+        dataset=dataset, huber_loss_parameter=config.huber_loss_parameter,
+        replay_client=replay_client, counter=counter, logger=logger,
+        checkpoint=checkpoint, max_gradient_norm=config.max_gradient_norm,
+        device=device, target_update_rate=config.target_update_rate,
+        reward_clip=config.reward_clip, updates_per_call=config.updates_per_call,
+        jit_compile=config.jit_compile, table=config.replay_table_name,
+        directory=directory)
+
+
+def observations_per_step(config: config_lib.DQNConfig) -> float:
+    """Environment steps per learner `step()`: batch · updates / samples_per_insert."""
+    return config.batch_size * config.updates_per_call / config.samples_per_insert
+
+
+def min_observations(config: config_lib.DQNConfig) -> int:
+    """No learning before max(batch_size, min_replay_size) observations (Acme)."""
+    return max(config.batch_size, config.min_replay_size)
