@@ -29,14 +29,7 @@ def make_reverb_dataset(server_address: str,
                         num_parallel_calls: int = 2,
                         max_in_flight_samples_per_worker: Optional[int] = None,
                         postprocess: Optional[Postprocess] = None,
-                        rate_limiter_timeout_ms: how long a sample may wait for the table's rate
-        limiter (e.g. an empty queue); -1 waits forever. A timed-out wait ends the
-        dataset for good (samples it already took from a queue are lost).
-        Caveats of waiting forever: dropping an iterator whose prefetch waits on an
-        empty table blocks unless the server was stopped first, and a thread
-        blocked in `next()` is not released by stopping an in-process server. So
-        on-policy (queue) pipelines should only ask for a batch when one is in the
-        table, and stop the server before dropping their iterators.
+                        rate_limiter_timeout_ms: int = -1) -> tf.data.Dataset:
     """Returns a dataset of `reverb.ReplaySample(info, data)` from `table`.
 
     Args:
@@ -50,9 +43,12 @@ def make_reverb_dataset(server_address: str,
       postprocess: an optional function applied to each sample before batching.
       rate_limiter_timeout_ms: how long a sample may wait for the table's rate
         limiter (e.g. an empty queue); -1 waits forever. A timed-out wait ends the
-        dataset. Note: an iterator blocked on an empty table can only be released
-        by this timeout or by stopping the server, so on-policy (queue) pipelines
-        should stop the server before dropping their iterators.
+        dataset for good (samples it already took from a queue are lost).
+        Caveats of waiting forever: dropping an iterator whose prefetch waits on an
+        empty table blocks unless the server was stopped first, and a thread
+        blocked in `next()` is not released by stopping an in-process server. So
+        on-policy (queue) pipelines should only ask for a batch when one is in the
+        table, and stop the server before dropping their iterators.
     """
     if batch_size is not None and batch_size < 1:
         raise ValueError(f'batch_size must be >= 1 or None, got {batch_size}.')
