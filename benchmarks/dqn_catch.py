@@ -30,19 +30,16 @@ import common  # noqa: E402
 ACME_ENV_STEPS_PER_SECOND = (315, 363)
 ACME_UPDATES_PER_SECOND = (183, 203)
 
-# Hyperparameters for a 500-episode (4,500-step) budget.
-LEARN_CONFIG = dict(batch_size=64, samples_per_insert=16.0, min_replay_size=200,
-                    n_step=1, epsilon=dqn.LinearEpsilon(1.0, 0.0, 1500),
-                    learning_rate=1e-3, target_update_period=50, discount=0.99,
-                    priority_exponent=0.6, importance_sampling_exponent=0.2)
+# Hyperparameters for a 500-episode (4,500-step) budget, shared with the CLI.
+LEARN_CONFIG = dqn.presets.CATCH
 
 
 def learn(seed: int, episodes: int = 500) -> dict:
     tf.random.set_seed(seed)
     env = environments.make('catch', seed=seed)
     spec = troupe.make_environment_spec(env)
-    agent = dqn.DQN(spec, dqn.make_mlp_network(spec, (64, 64)), checkpoint=False,
-                    logger=loggers.NoOpLogger(), **LEARN_CONFIG)
+    agent = dqn.DQN(spec, dqn.make_mlp_network(spec, dqn.presets.CATCH_HIDDEN_SIZES),
+                    checkpoint=False, logger=loggers.NoOpLogger(), **LEARN_CONFIG)
     log = loggers.InMemoryLogger()
     start = time.perf_counter()
     steps = troupe.EnvironmentLoop(env, agent, logger=log).run(num_episodes=episodes)
