@@ -11,7 +11,7 @@ from troupe import specs
 from troupe.agents import impala
 from troupe.agents.a2c import builder
 from troupe.components import loggers
-from troupe.components.losses import vtrace as vtrace_lib
+from troupe.components.losses import off_policy as vtrace_lib
 from troupe.environments import make
 from tests.agents.test_a2c import (expected_loss, fill_queue,
                                    learner_loss_after_one_step, mean_final_return,

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from troupe.components.losses import policy_gradient as pg
-from troupe.components.losses.vtrace import vtrace
+from troupe.components.losses.off_policy import vtrace
 
 LN2 = np.log(2.0)
 

@@ -1,11 +1,11 @@
-"""Tests for troupe.components.losses.vtrace: V-trace by hand and against numpy."""
+"""Tests for troupe.components.losses.off_policy: V-trace by hand and against numpy."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from troupe.components.losses import advantages
-from troupe.components.losses.vtrace import vtrace
+from troupe.components.losses.off_policy import vtrace
 
 # T = 3, B = 1. Behaviour and target probabilities of the actions taken give
 # rho = pi / mu = [0.5 / 0.25, 0.25 / 0.5, 0.4 / 0.4] = [2, 0.5, 1].

@@ -18,7 +18,7 @@ from troupe.agents.a2c import config as config_lib
 from troupe.agents.a2c import learning
 from troupe.components import counting, loggers
 from troupe.components import utils as tf2_utils
-from troupe.components.losses import vtrace as vtrace_lib
+from troupe.components.losses import off_policy as vtrace_lib
 
 
 class IMPALALearner(learning.ActorCriticLearner):

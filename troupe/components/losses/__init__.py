@@ -14,7 +14,7 @@ from troupe.components.losses.policy_gradient import (
 from troupe.components.losses.value import (
     QLearningOutput, double_q_learning, huber, importance_sampling_weights,
     polyak_average, q_learning, td_priorities)
-from troupe.components.losses.vtrace import VTraceReturns, vtrace
+from troupe.components.losses.off_policy import VTraceReturns, vtrace
 
 __all__ = [
     'ActorCriticLoss', 'QLearningOutput', 'VTraceReturns', 'actor_critic_loss',
