@@ -1,0 +1,117 @@
+"""Builders of SAC's parts, shared by the single-process agent and a distributed
+runtime: the replay table, adder, dataset, actors and learner."""
+
+from typing import Optional, Sequence
+
+import reverb
+import sonnet as snt
+import tensorflow as tf
+
+from troupe import core, specs
+from troupe.components import actors, adders, counting, devices, loggers, replay
+from troupe.components.variables import VariableClient
+from troupe.agents.sac import config as config_lib
+from troupe.agents.sac import learning
+from troupe.agents.sac import networks as sac_networks
+
+
+def make_replay_table(environment_spec: specs.EnvironmentSpec,
+                      config: config_lib.SACConfig,
+                      blocking_inserts: bool = False) -> reverb.Table:
+    """The uniform replay table (FIFO eviction at `max_replay_size`).
+
+    With `blocking_inserts` (actors and learner in separate processes) a
+    samples-per-insert rate limiter keeps both sides near `samples_per_insert`
+    once `min_replay_size` items are in. A single-process agent acts and learns
+    on one thread, so its table must never block: a sample waiting for items the
+    adder has not flushed yet would hang the loop. There the agent's schedule
+    (`min_observations`, `observations_per_step`) enforces the same ratio and the
+    table only needs one item before sampling, as in Acme's single-process agents.
+    """
+    signature = adders.NStepTransitionAdder.signature(environment_spec)
+    if blocking_inserts:
+        return replay.uniform_table(
+            config.replay_table_name, config.max_replay_size,
+            min_size=config.min_replay_size,
+            samples_per_insert=config.samples_per_insert, signature=signature)
+    return replay.uniform_table(config.replay_table_name, config.max_replay_size,
+                                min_size=1, signature=signature)
+
+
+def make_adder(client: reverb.Client,
+               config: config_lib.SACConfig) -> adders.NStepTransitionAdder:
+    """The n-step adder writing into the replay table."""
+    return adders.NStepTransitionAdder(
+        client, n_step=config.n_step, discount=config.discount,
+        priority_fns={config.replay_table_name: None})
+
+
+def make_dataset(server_address: str,
+                 config: config_lib.SACConfig) -> tf.data.Dataset:
+    """Batches of transitions sampled uniformly from the table, prefetched."""
+    return replay.make_reverb_dataset(
+        server_address, batch_size=config.batch_size,
+        prefetch_size=config.prefetch_size or None,
+        table=config.replay_table_name)
+
+
+def make_actor(policy_network: snt.Module, environment_spec: specs.EnvironmentSpec,
+               adder: Optional[adders.Adder] = None,
+               variable_source: Optional[core.VariableSource] = None,
+               variable_update_period: int = 1,
+               greedy: bool = False) -> actors.FeedForwardActor:
+    """A FeedForwardActor sampling from `policy_network` (its mode if `greedy`).
+
+    With a `variable_source`, `policy_network` is the actor's own copy and a
+    VariableClient refreshes it from the source's 'policy' group.
+    """
+    client = None
+    if variable_source is not None:
+        client = VariableClient(variable_source,
+                                {'policy': policy_network.variables},
+                                update_period=variable_update_period)
+    policy = sac_networks.ActionPolicy(policy_network, environment_spec.actions,
+                                       greedy=greedy)
+    return actors.FeedForwardActor(policy, adder=adder, variable_client=client)
+
+
+def make_learner(policy_network: snt.Module,
+                 critic_networks: Sequence[snt.Module],
+                 target_critic_networks: Optional[Sequence[snt.Module]],
+                 dataset: tf.data.Dataset,
+                 environment_spec: specs.EnvironmentSpec,
+                 config: config_lib.SACConfig,
+                 counter: Optional[counting.Counter] = None,
+                 logger: Optional[loggers.Logger] = None,
+                 checkpoint: bool = True,
+                 device: Optional[str] = None,
+                 directory: str = '~/troupe') -> learning.SACLearner:
+    """The SACLearner configured by `config`."""
+    policy_lr, critic_lr, temperature_lr = config.learning_rates()
+    device = devices.select_device(device, role='SACLearner')
+    with tf.device(device):  # The optimizers' step counters live with the learner.
+        optimizers = [snt.optimizers.Adam(lr)
+                      for lr in (policy_lr, critic_lr, temperature_lr)]
+    return learning.SACLearner(
+        policy_network=policy_network, critic_networks=critic_networks,
+        target_critic_networks=target_critic_networks, dataset=dataset,
+        discount=config.discount, tau=config.tau,
+        policy_optimizer=optimizers[0], critic_optimizer=optimizers[1],
+        temperature_optimizer=optimizers[2],
+        learning_rate=config.learning_rate, target_entropy=config.target_entropy,
+        init_temperature=config.init_temperature,
+        entropy_coefficient=config.entropy_coefficient, counter=counter,
+        logger=logger, checkpoint=checkpoint, device=device,
+        action_spec=environment_spec.actions,
+        updates_per_call=config.updates_per_call, jit_compile=config.jit_compile,
+        seed=config.seed, directory=directory)
+
+
+def observations_per_step(config: config_lib.SACConfig) -> float:
+    """Environment steps per learner `step()`: batch · updates / samples_per_insert."""
+    return config.batch_size * config.updates_per_call / config.samples_per_insert
+
+
+def min_observations(config: config_lib.SACConfig) -> int:
+    """No learning before max(batch_size, min_replay_size) observations."""
+    return max(config.batch_size, config.min_replay_size)
