@@ -19,6 +19,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+import reverb  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import troupe  # noqa: E402
@@ -68,8 +69,11 @@ def speed(steps: int = 20_000, updates: int = 2_000) -> dict:
     start = time.perf_counter()
     learner.run(num_steps=updates)
     update_rate = updates / (time.perf_counter() - start)
+    replay_items = sum(table.current_size for table in reverb.Client(
+        agent.server_address).server_info().values())
     agent.close()
     return {'env_steps_per_second': env_rate, 'learner_updates_per_second': update_rate,
+            'replay_items': replay_items,
             'acme_env_steps_per_second': ACME_ENV_STEPS_PER_SECOND,
             'acme_learner_updates_per_second': ACME_UPDATES_PER_SECOND}
 
@@ -99,6 +103,7 @@ def main() -> None:
               f"(Acme {ACME_ENV_STEPS_PER_SECOND[0]}-{ACME_ENV_STEPS_PER_SECOND[1]}, "
               f"goal >= 1000); learner alone: "
               f"{figures['learner_updates_per_second']:.0f} updates/s at batch 256 "
+              f"from {figures['replay_items']} items "
               f"(Acme {ACME_UPDATES_PER_SECOND[0]}-{ACME_UPDATES_PER_SECOND[1]}, "
               f"goal >= 400)", flush=True)
         results['speed'] = figures

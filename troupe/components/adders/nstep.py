@@ -56,7 +56,8 @@ class NStepTransitionAdder(reverb_base.ReverbAdder):
                  discount: float,
                  *,
                  priority_fns: Optional[base.PriorityFnMapping] = None,
-                 max_in_flight_items: int = 5):
+                 max_in_flight_items: int = 5,
+                 max_chunk_length: Optional[int] = 1):
         """Creates an n-step transition adder.
 
         Args:
@@ -68,6 +69,11 @@ class NStepTransitionAdder(reverb_base.ReverbAdder):
             numpy) or None for 1.0; defaults to `{DEFAULT_PRIORITY_TABLE: None}`.
           max_in_flight_items: items allowed to wait for the server before
             `add` blocks.
+          max_chunk_length: steps per chunk of every column (at most n + 1),
+            or None for Reverb's auto-tuned lengths. An item takes one step
+            from each column, and a sample decompresses each chunk it
+            references, so one-step chunks (the default) are read fastest
+            (see benchmarks/replay_sampling.py). The items are the same.
         """
         if isinstance(n_step, bool) or not isinstance(n_step, numbers.Integral) \
                 or n_step < 1:
@@ -76,7 +82,8 @@ class NStepTransitionAdder(reverb_base.ReverbAdder):
             raise ValueError(f'discount must be a real number, got {discount!r}.')
         super().__init__(client, num_keep_alive_refs=int(n_step) + 1,
                          priority_fns=priority_fns,
-                         max_in_flight_items=max_in_flight_items)
+                         max_in_flight_items=max_in_flight_items,
+                         max_chunk_length=max_chunk_length)
         self.n_step = int(n_step)
         self._discount = np.float32(discount)
         self._num_obs: Optional[int] = None

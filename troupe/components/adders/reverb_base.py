@@ -32,7 +32,8 @@ class ReverbAdder(base.Adder):
                  *,
                  priority_fns: Optional[base.PriorityFnMapping] = None,
                  max_in_flight_items: int = 5,
-                 validate_items: bool = True):
+                 validate_items: bool = True,
+                 max_chunk_length: Optional[int] = None):
         """Creates the adder; the Reverb writer itself is made on first use.
 
         Args:
@@ -45,6 +46,12 @@ class ReverbAdder(base.Adder):
             before `add` blocks (`TrajectoryWriter.flush(block_until_num_items)`).
           validate_items: whether the writer checks items against the table
             signature before sending them (it fetches the signature once).
+          max_chunk_length: a constant number of steps per chunk for every
+            column (1 <= max_chunk_length <= num_keep_alive_refs), or None for
+            Reverb's auto-tuned lengths. It changes only how the steps are
+            stored, not the items: a sampled item decompresses every chunk it
+            references, so items that take single steps from each column are
+            read fastest from one-step chunks.
         """
         if num_keep_alive_refs < 1:
             raise ValueError(
@@ -55,7 +62,13 @@ class ReverbAdder(base.Adder):
         if priority_fns is not None and not priority_fns:
             raise ValueError('priority_fns must name at least one table, got an '
                              'empty mapping; pass None for the default table.')
+        if max_chunk_length is not None and not (
+                1 <= max_chunk_length <= num_keep_alive_refs):
+            raise ValueError(
+                f'max_chunk_length must be None or in [1, num_keep_alive_refs = '
+                f'{num_keep_alive_refs}], got {max_chunk_length!r}.')
         self._client = client
+        self._max_chunk_length = max_chunk_length
         self._num_keep_alive_refs = num_keep_alive_refs
         self._max_in_flight_items = max_in_flight_items
         self._validate_items = validate_items
@@ -103,8 +116,15 @@ class ReverbAdder(base.Adder):
             self._writer = self._client.trajectory_writer(
                 num_keep_alive_refs=self._num_keep_alive_refs,
                 validate_items=self._validate_items)
+        new_columns = len(row) > len(self._columns)
+        if new_columns and self._max_chunk_length is not None:
+            for index in range(len(self._columns), len(row)):
+                # A flat row's leaf i is the writer's column path (i,).
+                self._writer.configure(
+                    (index,), num_keep_alive_refs=self._num_keep_alive_refs,
+                    max_chunk_length=self._max_chunk_length)
         self._writer.append(row)
-        if len(row) > len(self._columns):
+        if new_columns:
             # New columns appeared (only in the first rows ever written).
             self._columns = self._writer.history
             self._on_new_columns()
