@@ -276,12 +276,12 @@ def test_agents_reject_bad_action_specs(agent_module, agent_class, spec, match):
 @pytest.mark.parametrize('kwargs,match', [
     ({'discount': 1.5}, r'discount must be in \[0, 1\], got 1.5'),
     ({'discount': -0.1}, r'discount must be in \[0, 1\], got -0.1'),
-    ({'sigma': -0.2}, 'sigma must be a finite number >= 0, got -0.2'),
+    ({'sigma': -0.2}, 'sigma must be >= 0, got -0.2'),
     ({'n_step': 0}, 'n_step must be an integer >= 1, got 0'),
     ({'batch_size': 0}, 'batch_size must be an integer >= 1, got 0'),
     ({'target_update_rate': 0.0}, r'tau\) must be in \(0, 1\], got 0.0'),
     ({'target_update_rate': 1.5}, r'tau\) must be in \(0, 1\], got 1.5'),
-    ({'samples_per_insert': 0.0}, 'samples_per_insert must be a finite number > 0'),
+    ({'samples_per_insert': 0.0}, 'samples_per_insert must be > 0'),
 ])
 def test_agents_reject_out_of_range_hyperparameters(agent_module, agent_class, kwargs,
                                                     match):

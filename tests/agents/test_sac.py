@@ -144,7 +144,7 @@ def test_target_critics_move_by_tau(learner_factory):
     (dict(discount=-0.1), 'discount must be in \\[0, 1\\], got -0.1'),
     (dict(tau=0.0), 'tau must be in \\(0, 1\\], got 0.0'),
     (dict(tau=1.5), 'tau must be in \\(0, 1\\], got 1.5'),
-    (dict(learning_rate=0.0), 'learning_rate must be a finite number > 0, got 0.0'),
+    (dict(learning_rate=0.0), 'learning_rate must be > 0, got 0.0'),
     (dict(learning_rate=-1e-3), 'learning_rate must be .* got -0.001'),
     (dict(critic_learning_rate=0), 'critic_learning_rate must be .* got 0'),
     (dict(batch_size=0), 'batch_size must be an integer >= 1, got 0'),

@@ -1,38 +1,11 @@
 """A2C's hyperparameters, and the range checks the on-policy family shares."""
 
 import dataclasses
-import numbers
 from typing import Optional
 
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_unit_interval(name: str, value) -> None:
-    """Raises unless `value` is a real number in [0, 1]."""
-    if not _is_real(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}.')
-
-
-def check_positive(name: str, value) -> None:
-    """Raises unless `value` is a real number > 0."""
-    if not _is_real(value) or not value > 0:
-        raise ValueError(f'{name} must be > 0, got {value!r}.')
-
-
-def check_non_negative(name: str, value) -> None:
-    """Raises unless `value` is a real number >= 0."""
-    if not _is_real(value) or not value >= 0:
-        raise ValueError(f'{name} must be >= 0, got {value!r}.')
-
-
-def check_positive_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f'{name} must be an integer >= 1, got {value!r}.')
+from troupe.agents.checks import (  # noqa: F401  (re-exported for the agent)
+    check_unit_interval, check_positive, check_non_negative, check_positive_int)
 
 
 @dataclasses.dataclass

@@ -6,51 +6,11 @@ range checks.
 """
 
 import dataclasses
-import math
-import numbers
 from typing import Optional
 
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_unit_interval(name: str, value) -> None:
-    """Raises unless `value` is a real number in [0, 1]."""
-    if not _is_real(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}.')
-
-
-def check_rate(name: str, value) -> None:
-    """Raises unless `value` is a real number in (0, 1] (e.g. a Polyak rate τ)."""
-    if not _is_real(value) or not 0.0 < value <= 1.0:
-        raise ValueError(f'{name} must be in (0, 1], got {value!r}.')
-
-
-def check_non_negative(name: str, value) -> None:
-    """Raises unless `value` is a finite real number >= 0."""
-    if not _is_real(value) or not (value >= 0 and math.isfinite(value)):
-        raise ValueError(f'{name} must be a finite number >= 0, got {value!r}.')
-
-
-def check_positive(name: str, value) -> None:
-    """Raises unless `value` is a finite real number > 0."""
-    if not _is_real(value) or not (value > 0 and math.isfinite(value)):
-        raise ValueError(f'{name} must be a finite number > 0, got {value!r}.')
-
-
-def check_positive_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f'{name} must be an integer >= 1, got {value!r}.')
-
-
-def check_non_negative_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f'{name} must be an integer >= 0, got {value!r}.')
+from troupe.agents.checks import (  # noqa: F401  (re-exported for the agent)
+    check_unit_interval, check_rate, check_positive, check_non_negative, check_positive_int, check_non_negative_int)
 
 
 @dataclasses.dataclass

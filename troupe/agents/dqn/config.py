@@ -1,40 +1,14 @@
 """DQN's hyperparameters (Acme's names and defaults) and their range checks."""
 
 import dataclasses
-import numbers
 from typing import Optional, Union
 
 import tensorflow as tf
 
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_unit_interval(name: str, value) -> None:
-    """Raises unless `value` is a real number in [0, 1]."""
-    if not _is_real(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}.')
-
-
-def check_positive(name: str, value) -> None:
-    """Raises unless `value` is a real number > 0."""
-    if not _is_real(value) or not value > 0:
-        raise ValueError(f'{name} must be > 0, got {value!r}.')
-
-
-def check_positive_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f'{name} must be an integer >= 1, got {value!r}.')
-
-
-def check_non_negative_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f'{name} must be an integer >= 0, got {value!r}.')
+from troupe.agents.checks import (  # noqa: F401  (re-exported for the agent)
+    is_real,
+    check_unit_interval, check_positive, check_positive_int, check_non_negative_int)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +69,7 @@ class DQNConfig:
         check_non_negative_int('prefetch_size', self.prefetch_size)
         check_positive_int('target_update_period', self.target_update_period)
         if self.target_update_rate is not None and not (
-                _is_real(self.target_update_rate) and 0 < self.target_update_rate <= 1):
+                is_real(self.target_update_rate) and 0 < self.target_update_rate <= 1):
             raise ValueError(f'target_update_rate must be in (0, 1] or None, got '
                              f'{self.target_update_rate!r}.')
         check_positive('samples_per_insert', self.samples_per_insert)
@@ -106,7 +80,7 @@ class DQNConfig:
                              f'({self.min_replay_size}), got {self.max_replay_size}.')
         check_unit_interval('importance_sampling_exponent',
                             self.importance_sampling_exponent)
-        if not _is_real(self.priority_exponent) or self.priority_exponent < 0:
+        if not is_real(self.priority_exponent) or self.priority_exponent < 0:
             raise ValueError(f'priority_exponent must be >= 0, got '
                              f'{self.priority_exponent!r}.')
         check_positive_int('n_step', self.n_step)

@@ -8,50 +8,12 @@ batch_size), automatic temperature with initial α = 1.
 
 import dataclasses
 import math
-import numbers
 from typing import Optional
 
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_unit_interval(name: str, value) -> None:
-    """Raises unless `value` is a real number in [0, 1]."""
-    if not _is_real(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}.')
-
-
-def check_rate(name: str, value) -> None:
-    """Raises unless `value` is a real number in (0, 1]."""
-    if not _is_real(value) or not 0.0 < value <= 1.0:
-        raise ValueError(f'{name} must be in (0, 1], got {value!r}.')
-
-
-def check_positive(name: str, value) -> None:
-    """Raises unless `value` is a finite real number > 0."""
-    if not _is_real(value) or not 0 < value < math.inf:
-        raise ValueError(f'{name} must be a finite number > 0, got {value!r}.')
-
-
-def check_positive_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f'{name} must be an integer >= 1, got {value!r}.')
-
-
-def check_non_negative_int(name: str, value) -> None:
-    """Raises unless `value` is an integer >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f'{name} must be an integer >= 0, got {value!r}.')
-
-
-def check_finite(name: str, value) -> None:
-    """Raises unless `value` is a finite real number."""
-    if not _is_real(value) or not math.isfinite(value):
-        raise ValueError(f'{name} must be a finite number, got {value!r}.')
+from troupe.agents.checks import (  # noqa: F401  (re-exported for the agent)
+    is_real,
+    check_finite, check_unit_interval, check_rate, check_positive, check_positive_int, check_non_negative_int)
 
 
 @dataclasses.dataclass
@@ -111,7 +73,7 @@ class SACConfig:
                 check_positive(name, getattr(self, name))
         check_positive('init_temperature', self.init_temperature)
         if self.entropy_coefficient is not None:
-            if not _is_real(self.entropy_coefficient) or not (
+            if not is_real(self.entropy_coefficient) or not (
                     0 <= self.entropy_coefficient < math.inf):
                 raise ValueError(f'entropy_coefficient must be a finite number >= 0 '
                                  f'or None, got {self.entropy_coefficient!r}.')

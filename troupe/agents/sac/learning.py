@@ -119,7 +119,7 @@ class SACLearner(core.Learner):
         config_lib.check_positive('init_temperature', init_temperature)
         config_lib.check_positive_int('updates_per_call', updates_per_call)
         if entropy_coefficient is not None and not (
-                config_lib._is_real(entropy_coefficient)
+                config_lib.is_real(entropy_coefficient)
                 and 0 <= entropy_coefficient < np.inf):
             raise ValueError(f'entropy_coefficient must be a finite number >= 0 or '
                              f'None, got {entropy_coefficient!r}.')
