@@ -97,3 +97,23 @@ def test_limiter_arguments_are_checked(kwargs, message):
 def test_default_error_buffer_follows_min_size():
     assert replay.default_error_buffer(1000, 32.0) == pytest.approx(3200.0)
     assert replay.default_error_buffer(1, 32.0) == 32.0
+
+
+@pytest.mark.parametrize('blocking_inserts, samples_after_one_insert', [
+    (False, True),    # Single process: one item is enough; the agent paces learning.
+    (True, False),    # Separate processes: wait for min_size items.
+])
+def test_transition_table_blocks_only_when_asked(reverb_server_factory,
+                                                 blocking_inserts,
+                                                 samples_after_one_insert):
+    table = replay.transition_table('t', 100, min_size=3, samples_per_insert=4.0,
+                                    signature=SIGNATURE,
+                                    blocking_inserts=blocking_inserts,
+                                    priority_exponent=0.6)
+    server = reverb_server_factory([table])
+    address = f'localhost:{server.port}'
+    _insert(reverb.Client(address), 't', [1.])
+    dataset = reverb.TrajectoryDataset.from_table_signature(
+        address, 't', max_in_flight_samples_per_worker=1, rate_limiter_timeout_ms=300)
+    sampled = next(iter(dataset), None) is not None
+    assert sampled == samples_after_one_insert

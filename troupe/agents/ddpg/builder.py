@@ -18,23 +18,12 @@ from troupe.agents.ddpg import networks as ddpg_networks
 def make_replay_table(environment_spec: specs.EnvironmentSpec,
                       config: config_lib.DDPGConfig,
                       blocking_inserts: bool = False) -> reverb.Table:
-    """A uniform table of n-step transitions.
-
-    With `blocking_inserts` (separate actor and learner processes) sampling waits
-    for `min_replay_size` items and a samples-per-insert limiter keeps the two
-    sides near `samples_per_insert`. A single-process agent acts and learns on
-    one thread and its schedule already paces learning, so (as Acme's D4PG) its
-    table only needs one item to sample: waiting for `min_replay_size` there
-    could deadlock on items still buffered in the adder's writer mid-episode.
-    """
-    signature = adders.NStepTransitionAdder.signature(environment_spec)
-    if blocking_inserts:
-        return replay.uniform_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert, signature=signature)
-    return replay.uniform_table(config.replay_table_name, config.max_replay_size,
-                                min_size=1, signature=signature)
+    """The uniform replay table; see `replay.transition_table` for when it blocks."""
+    return replay.transition_table(
+        config.replay_table_name, config.max_replay_size,
+        min_size=config.min_replay_size, samples_per_insert=config.samples_per_insert,
+        signature=adders.NStepTransitionAdder.signature(environment_spec),
+        blocking_inserts=blocking_inserts)
 
 
 def make_adder(client: reverb.Client,

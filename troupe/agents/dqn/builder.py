@@ -28,28 +28,13 @@ def check_discrete_actions(environment_spec: specs.EnvironmentSpec,
 def make_replay_table(environment_spec: specs.EnvironmentSpec,
                       config: config_lib.DQNConfig,
                       blocking_inserts: bool = False) -> reverb.Table:
-    """The prioritized replay table (FIFO eviction at `max_replay_size`).
-
-    With `blocking_inserts` (actors and learner in separate processes) a
-    samples-per-insert rate limiter keeps both sides near `samples_per_insert`
-    once `min_replay_size` items are in. A single-process agent acts and learns
-    on one thread, so the table must never block it: an insert blocked on the
-    learner, or a sample blocked on items the adder has not flushed yet, would
-    hang the loop. There the agent's schedule (`min_observations`,
-    `observations_per_step`) enforces the same ratio and the table only
-    requires one item before sampling, as in Acme's single-process DQN.
-    """
-    signature = adders.NStepTransitionAdder.signature(environment_spec)
-    if blocking_inserts:
-        return replay.prioritized_table(
-            config.replay_table_name, config.max_replay_size,
-            priority_exponent=config.priority_exponent,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert, signature=signature)
-    return replay.prioritized_table(
+    """The prioritized replay table; see `replay.transition_table` for when it blocks."""
+    return replay.transition_table(
         config.replay_table_name, config.max_replay_size,
-        priority_exponent=config.priority_exponent, min_size=1,
-        signature=signature)
+        min_size=config.min_replay_size, samples_per_insert=config.samples_per_insert,
+        signature=adders.NStepTransitionAdder.signature(environment_spec),
+        blocking_inserts=blocking_inserts,
+        priority_exponent=config.priority_exponent)
 
 
 def make_adder(client: reverb.Client,

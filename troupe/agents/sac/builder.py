@@ -18,24 +18,12 @@ from troupe.agents.sac import networks as sac_networks
 def make_replay_table(environment_spec: specs.EnvironmentSpec,
                       config: config_lib.SACConfig,
                       blocking_inserts: bool = False) -> reverb.Table:
-    """The uniform replay table (FIFO eviction at `max_replay_size`).
-
-    With `blocking_inserts` (actors and learner in separate processes) a
-    samples-per-insert rate limiter keeps both sides near `samples_per_insert`
-    once `min_replay_size` items are in. A single-process agent acts and learns
-    on one thread, so its table must never block: a sample waiting for items the
-    adder has not flushed yet would hang the loop. There the agent's schedule
-    (`min_observations`, `observations_per_step`) enforces the same ratio and the
-    table only needs one item before sampling, as in Acme's single-process agents.
-    """
-    signature = adders.NStepTransitionAdder.signature(environment_spec)
-    if blocking_inserts:
-        return replay.uniform_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert, signature=signature)
-    return replay.uniform_table(config.replay_table_name, config.max_replay_size,
-                                min_size=1, signature=signature)
+    """The uniform replay table; see `replay.transition_table` for when it blocks."""
+    return replay.transition_table(
+        config.replay_table_name, config.max_replay_size,
+        min_size=config.min_replay_size, samples_per_insert=config.samples_per_insert,
+        signature=adders.NStepTransitionAdder.signature(environment_spec),
+        blocking_inserts=blocking_inserts)
 
 
 def make_adder(client: reverb.Client,

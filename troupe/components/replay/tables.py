@@ -73,3 +73,32 @@ def queue_table(name: str = DEFAULT_PRIORITY_TABLE,
     """
     _check_size(max_size)
     return reverb.Table.queue(name=name, max_size=max_size, signature=signature)
+
+
+def transition_table(name: str,
+                     max_size: int,
+                     *,
+                     min_size: int,
+                     samples_per_insert: float,
+                     signature: types.NestedSpec,
+                     blocking_inserts: bool,
+                     priority_exponent: Optional[float] = None) -> reverb.Table:
+    """The replay table of an off-policy agent, uniform or prioritized.
+
+    With `blocking_inserts` (actors and learner in separate processes) a
+    samples-per-insert limiter keeps both sides near `samples_per_insert` once
+    `min_size` items are in. A single-process agent acts and learns on one thread,
+    so its table must never block: a sample waiting for items still buffered in the
+    adder's writer would hang the loop. There the agent's schedule
+    (`min_observations`, `observations_per_step`) enforces the same ratio, and the
+    table needs only one item to sample, as in Acme's single-process agents.
+    """
+    kwargs = dict(signature=signature)
+    if blocking_inserts:
+        kwargs.update(min_size=min_size, samples_per_insert=samples_per_insert)
+    else:
+        kwargs.update(min_size=1)
+    if priority_exponent is None:
+        return uniform_table(name, max_size, **kwargs)
+    return prioritized_table(name, max_size, priority_exponent=priority_exponent,
+                             **kwargs)
