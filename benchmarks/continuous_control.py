@@ -1,4 +1,4 @@
-"""Deterministic actor-critics (DDPG, D4PG, TD3) on continuous control.
+"""Actor-critics (DDPG, D4PG, TD3, SAC) on continuous control.
 
 Trains an agent for `--steps` environment steps per seed on Pendulum
 (`pendulum`, 200-step episodes, actions in [-2, 2]) or dm_control
@@ -38,11 +38,11 @@ import tensorflow as tf  # noqa: E402
 import common  # noqa: E402
 import troupe  # noqa: E402
 from troupe import specs  # noqa: E402
-from troupe.agents import d4pg, ddpg, td3  # noqa: E402
+from troupe.agents import d4pg, ddpg, sac, td3  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 from troupe.environments import make, wrappers  # noqa: E402
 
-AGENTS = ('ddpg', 'd4pg', 'td3')
+AGENTS = ('ddpg', 'd4pg', 'td3', 'sac')
 ENVIRONMENTS = ('pendulum', 'cartpole_balance')
 
 # Per (environment, agent): network sizes, agent keyword arguments, D4PG atoms.
@@ -58,6 +58,8 @@ CONFIGS = {
     ('pendulum', 'd4pg'): dict(sizes=((64, 64), (64, 64)), n_step=3, sigma=0.3,
                                atoms=(-1000.0, 0.0, 51)),
     ('pendulum', 'td3'): dict(sizes=((64, 64), (64, 64)), n_step=3, sigma=0.1),
+    # SAC explores through its own entropy; Stable-Baselines3's zoo setting.
+    ('pendulum', 'sac'): dict(sizes=((64, 64), (64, 64)), n_step=1),
     ('cartpole_balance', 'ddpg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
                                        sigma=0.3),
     ('cartpole_balance', 'd4pg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
@@ -76,7 +78,7 @@ def make_environment(name: str, seed: int):
         wrappers.ConcatObservationWrapper(environment))
 
 
-def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec):
+def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec, seed: int):
     config = dict(CONFIGS[(env_name, agent)])
     policy_sizes, critic_sizes = config.pop('sizes')
     atoms = config.pop('atoms', None)
@@ -92,6 +94,12 @@ def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec):
         nets = d4pg.make_default_networks(spec.actions, policy_sizes, critic_sizes,
                                           vmin=vmin, vmax=vmax, num_atoms=num_atoms)
         return d4pg.D4PG(spec, nets['policy'], nets['critic'], **kwargs, **optimizers)
+    if agent == 'sac':
+        nets = sac.make_networks(spec, policy_sizes, critic_sizes)
+        kwargs.pop('target_update_period')
+        tau = kwargs.pop('target_update_rate')
+        return sac.SAC(spec, nets['policy'], nets['critics'], tau=tau,
+                       learning_rate=LEARNING_RATE, seed=seed, **kwargs)
     nets = td3.make_default_networks(spec.actions, policy_sizes, critic_sizes)
     kwargs.pop('target_update_period')
     return td3.TD3(spec, nets['policy'], nets['critic'], nets['twin_critic'],
@@ -111,7 +119,7 @@ def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: 
     environment = make_environment(env_name, seed)
     eval_environment = make_environment(env_name, seed + 10_000)
     spec = specs.make_environment_spec(environment)
-    agent = make_agent(agent_name, env_name, spec)
+    agent = make_agent(agent_name, env_name, spec, seed)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
     evaluations, train_seconds, taken = [], 0.0, 0
     try:

@@ -7,11 +7,13 @@ agent: the learning curve (mean return of each window of `--window` episodes,
 with the environment steps at its end), the first step at which a window's mean
 reached 475, the mean of the last window, and env steps/s and learner updates/s
 over the whole run (acting, environment and learning together).
+Every agent runs once per seed of `--seeds`; a summary line per agent gives
+each seed's first step at 475 and last-window mean.
 Goals (issue 5): A2C reaches a window mean >= 475 within 200,000 steps; REINFORCE
 and IMPALA clearly learn (a random policy averages about 22).
 
 Usage: python benchmarks/on_policy_cartpole.py [--agents a2c,reinforce,impala]
-           [--steps 200000] [--seed 0] [--window 20] [--recurrent-impala]
+           [--steps 200000] [--seeds 0,1,2] [--window 20] [--recurrent-impala]
 """
 
 import argparse
@@ -89,16 +91,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--agents', default='a2c,reinforce,impala')
     parser.add_argument('--steps', type=int, default=200_000)
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seeds', default='0,1,2')
     parser.add_argument('--window', type=int, default=20)
     parser.add_argument('--recurrent-impala', action='store_true')
     args = parser.parse_args()
+    seeds = [int(seed) for seed in args.seeds.split(',')]
     results = []
-    for name in args.agents.split(','):
-        result = run(name.strip(), args.steps, args.seed, args.window,
+    for name, seed in [(n.strip(), s) for n in args.agents.split(',') for s in seeds]:
+        result = run(name, args.steps, seed, args.window,
                      args.recurrent_impala)
+        result['seed'] = seed
         results.append(result)
-        print(f'\n{result["agent"]}: {result["env_steps"]} steps, '
+        print(f'\n{result["agent"]} seed {seed}: {result["env_steps"]} steps, '
               f'{result["episodes"]} episodes, {result["seconds"]:.0f} s')
         for end, mean in result['curve']:
             print(f'  steps {end:>7d}  mean return {mean:6.1f}')
@@ -106,10 +110,18 @@ def main():
               f'{result["first_step_window_mean_ge_475"]}')
         print(f'  env steps/s {result["env_steps_per_second"]:.0f}, learner '
               f'updates/s {result["learner_updates_per_second"]:.1f}')
-    names = [r['agent'] for r in results]
+    print()
+    for name in dict.fromkeys(r['agent'] for r in results):
+        runs = [r for r in results if r['agent'] == name]
+        print(f'{name}: first window mean >= {SOLVED:.0f} at '
+              f'{[r["first_step_window_mean_ge_475"] for r in runs]}, last window '
+              f'{[round(r["last_window_mean"], 1) for r in runs]}, env steps/s '
+              f'{[round(r["env_steps_per_second"]) for r in runs]}, updates/s '
+              f'{[round(r["learner_updates_per_second"], 1) for r in runs]}')
+    names = list(dict.fromkeys(r['agent'] for r in results))
     suffix = '' if args.agents == parser.get_default('agents') else '_' + '_'.join(names)
     path = common.write_results('on_policy_cartpole' + suffix, {
-        'steps': args.steps, 'seed': args.seed, 'results': results})
+        'steps': args.steps, 'seeds': seeds, 'results': results})
     print(f'\nwrote {os.path.relpath(path)}')
 
 

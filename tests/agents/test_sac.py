@@ -182,7 +182,7 @@ def test_learns_pendulum_beyond_random():
         loop = EnvironmentLoop(env, agent, logger=loggers.InMemoryLogger())
         loop.run(num_steps=7000)
         eval_loop = EnvironmentLoop(environments.make('pendulum', seed=100),
-                                    agent.make_eval_actor(), should_update=False,
+                                    agent.make_evaluation_actor(), should_update=False,
                                     logger=loggers.InMemoryLogger())
         returns = [eval_loop.run_episode()['episode_return'] for _ in range(5)]
     finally:

@@ -5,7 +5,7 @@ It starts a Reverb server with a uniform table, writes n-step transitions with a
 `FeedForwardActor`, and trains a `SACLearner` on batches from
 `make_reverb_dataset`: one learner step every batch_size · updates_per_call /
 samples_per_insert observations (one update per environment step by default)
-after max(batch_size, min_replay_size) observations. `make_eval_actor()` gives
+after max(batch_size, min_replay_size) observations. `make_evaluation_actor()` gives
 an actor that follows the deterministic (squashed-mean) policy.
 """
 
@@ -144,7 +144,7 @@ class SAC(agent_lib.Agent):
                          min_observations=builder.min_observations(config),
                          observations_per_step=builder.observations_per_step(config))
 
-    def make_eval_actor(self) -> actors.FeedForwardActor:
+    def make_evaluation_actor(self) -> actors.FeedForwardActor:
         """An actor following the deterministic policy (the squashed mean).
 
         It shares the acting policy's variables (kept fresh by the agent) and
