@@ -11,10 +11,16 @@ CORE = [
     'dm-env',
     'dm-tree',
     'numpy<2',
+    # Learning curves (`troupe train`, `troupe plot`); below 3.11 for numpy<2.
+    'matplotlib<3.11',
 ]
 
+# Executes the tutorial notebooks with a real Jupyter kernel.
+NOTEBOOKS = ['nbclient', 'nbformat', 'ipykernel']
+
 EXTRAS = {
-    'test': ['pytest', 'pytest-timeout'],
+    'test': ['pytest', 'pytest-timeout'] + NOTEBOOKS,
+    'notebooks': NOTEBOOKS + ['jupyter'],
     # Large CUDA wheels (~1.9 GB); never installed in CI.
     'gpu': ['tensorflow[and-cuda]==2.15.1'],
     # Environment adapters: gymnasium (+ Atari through ale-py, whose ROMs ship in the
@@ -30,7 +36,6 @@ EXTRAS = {
         'numpy<2',
         'pandas<2',
         'plotnine<0.13',
-        'matplotlib<3.11',
     ],
 }
 
