@@ -15,8 +15,9 @@ evaluation return >= -200 within 20,000 steps; cartpole/balance, D4PG >= 900
 after 20,000 steps at >= 600 env steps/s (Acme's TF D4PG: 357-943 at 187-280).
 
 The configurations below favour that budget over Acme's defaults: small
-networks, one update of 256 transitions per step on Pendulum (one per 2 steps on
-cartpole, for speed), Adam(1e-3) and Polyak targets; D4PG's atoms span each
+networks, one update of 256 transitions per step on Pendulum (one of 128 per 2
+steps on cartpole, for speed: sampling and the update cost scale with the batch),
+Adam(1e-3) and Polyak targets; D4PG's atoms span each
 task's range of discounted returns.
 
 Usage: python benchmarks/continuous_control.py --agent d4pg --env cartpole_balance
@@ -49,7 +50,7 @@ ENVIRONMENTS = ('pendulum', 'cartpole_balance')
 COMMON = {
     'pendulum': dict(batch_size=256, samples_per_insert=256.0, min_replay_size=1000,
                      target_update_rate=0.005, target_update_period=1),
-    'cartpole_balance': dict(batch_size=256, samples_per_insert=128.0,
+    'cartpole_balance': dict(batch_size=128, samples_per_insert=64.0,
                              min_replay_size=1000, target_update_rate=0.01,
                              target_update_period=1),
 }

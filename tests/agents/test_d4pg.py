@@ -114,7 +114,8 @@ def test_acme_tutorial_learner_call():
 
 
 def test_d4pg_learns_pendulum_swing_up():
-    """3,000 steps; see test_ddpg.EVAL_SEED for what trivial policies score.
+    """Up to 8,000 steps, stopping once good enough (3,000 usually suffice);
+    see test_ddpg.EVAL_SEED for what trivial policies score.
 
     Pendulum's discounted values reach about -1000 when hanging down, so the
     atoms span [-1000, 0]; Polyak targets and 3-step returns learn fastest here.
@@ -131,8 +132,8 @@ def test_d4pg_learns_pendulum_swing_up():
                       critic_optimizer=snt.optimizers.Adam(1e-3),
                       logger=loggers.InMemoryLogger(), checkpoint=False)
     try:
-        score = train_and_evaluate(agent, seed=0, num_steps=3000)
+        score = train_and_evaluate(agent, seed=0, num_steps=8000)
     finally:
         agent.close()
-    print('D4PG Pendulum greedy return after 3000 steps:', score)
+    print('D4PG Pendulum greedy return:', score)
     assert score > -900, score
