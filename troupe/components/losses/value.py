@@ -8,6 +8,8 @@ from typing import NamedTuple, Sequence
 
 import tensorflow as tf
 
+from troupe.components.losses import continuous
+
 
 class QLearningOutput(NamedTuple):
     """What a Q-learning loss returns, all of shape [B].
@@ -141,11 +143,13 @@ def polyak_average(online: Sequence[tf.Tensor], target: Sequence[tf.Tensor],
                    rate: float) -> list:
     """Soft target update values: rate · online + (1 − rate) · target, per tensor.
 
-    rate = 1 copies the online values (a periodic hard update).
+    rate = 1 copies the online values (a periodic hard update). The arithmetic is
+    `continuous.soft_update_values`'s; this is the learners' entry point, with
+    lists in (online, target) order and a rate that must be > 0.
     """
     if not 0.0 < rate <= 1.0:
         raise ValueError(f'target update rate must be in (0, 1], got {rate}.')
     if len(online) != len(target):
         raise ValueError(f'polyak_average got {len(online)} online and '
                          f'{len(target)} target tensors; expected as many.')
-    return [rate * o + (1.0 - rate) * t for o, t in zip(online, target)]
+    return list(continuous.soft_update_values(list(target), list(online), rate))
