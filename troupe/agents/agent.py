@@ -3,8 +3,11 @@
 from typing import List, Optional, Sequence
 
 import dm_env
+import numpy as np
 
 from troupe import core, types
+
+_FIRST = dm_env.StepType.FIRST
 
 
 def num_learner_steps(num_observations: int, min_observations: int,
@@ -23,8 +26,30 @@ def num_learner_steps(num_observations: int, min_observations: int,
     return int(1 / observations_per_step)
 
 
+def num_learner_steps_between(before: int, after: int, min_observations: int,
+                              observations_per_step: float) -> int:
+    """Learner steps due for observations before+1, ..., after (a batch of them):
+    the sum of `num_learner_steps(k, ...)` over k in (before, after], in O(1)."""
+    low = max(before + 1 - min_observations, 0)
+    high = after - min_observations
+    if high < low:
+        return 0
+    if observations_per_step > 1:
+        period = int(observations_per_step)
+        return high // period - (low - 1) // period
+    return (high - low + 1) * int(1 / observations_per_step)
+
+
 class Agent(core.Actor, core.VariableSource):
-    """Acts with `actor`, and interleaves `learner.step()` calls as data arrives."""
+    """Acts with `actor`, and interleaves `learner.step()` calls as data arrives.
+
+    With a batched actor (acting on a `BatchedEnvironment`) every real env step
+    of every copy is an observation: an `observe` of a batch of N copies counts
+    N observations, minus the copies that were just reset (FIRST), and the next
+    `update()` runs the learner steps due for all of them, so
+    `min_observations` and `observations_per_step` keep their meaning in env
+    steps whatever the batch size.
+    """
 
     def __init__(self, actor: core.Actor, learner: core.Learner,
                  min_observations: Optional[int] = None,
@@ -42,6 +67,9 @@ class Agent(core.Actor, core.VariableSource):
         self._min_observations = min_observations
         self._observations_per_step = observations_per_step
         self._num_observations = 0
+        # Learner steps due for the observations of the latest batched observe;
+        # None after a single-environment observe (update() computes them).
+        self._batch_steps_due: Optional[int] = None
 
     def select_action(self, observation: types.NestedArray) -> types.NestedArray:
         return self._actor.select_action(observation)
@@ -50,12 +78,22 @@ class Agent(core.Actor, core.VariableSource):
         self._actor.observe_first(timestep)
 
     def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
-        self._num_observations += 1
+        step_type = next_timestep.step_type
+        if type(step_type) is np.ndarray:  # A batch: count its real env steps.
+            before = self._num_observations
+            self._num_observations += int(np.count_nonzero(step_type != _FIRST))
+            self._batch_steps_due = num_learner_steps_between(
+                before, self._num_observations, self._min_observations,
+                self._observations_per_step)
+        else:
+            self._num_observations += 1
         self._actor.observe(action, next_timestep)
 
     def update(self, wait: bool = False):
-        steps = num_learner_steps(self._num_observations, self._min_observations,
-                                  self._observations_per_step)
+        steps = self._batch_steps_due
+        if steps is None:
+            steps = num_learner_steps(self._num_observations, self._min_observations,
+                                      self._observations_per_step)
         for _ in range(steps):
             self._learner.step()
         if steps > 0:
@@ -66,4 +104,5 @@ class Agent(core.Actor, core.VariableSource):
 
     @property
     def num_observations(self) -> int:
+        """Env steps observed so far (of every copy, for a batched actor)."""
         return self._num_observations

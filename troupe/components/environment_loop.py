@@ -1,5 +1,11 @@
-"""EnvironmentLoop: runs an Actor in a dm_env environment, counting and logging."""
+"""EnvironmentLoop: runs an Actor in a dm_env environment, counting and logging.
 
+On a `BatchedEnvironment` the loop steps the whole batch with one
+`select_action` per step (see `EnvironmentLoop`); that path lives in
+`_BatchedRun` below, so the single-environment loop is untouched by it.
+"""
+
+import copy
 import operator
 import time
 from typing import Optional, Protocol, Sequence
@@ -10,6 +16,9 @@ import tree
 
 from troupe import core
 from troupe.components import counting, loggers
+
+FIRST = int(dm_env.StepType.FIRST)
+LAST = int(dm_env.StepType.LAST)
 
 
 class EnvLoopObserver(Protocol):
@@ -38,6 +47,17 @@ class EnvironmentLoop(core.Worker):
     episode whether it terminated (discount 0) or was truncated (discount > 0).
     Counts go to `counter` ('episodes', 'steps' under the label's prefix) and each
     episode's results to `logger` (default: terminal plus CSV).
+
+    On a `troupe.environments.BatchedEnvironment` of N copies the actor must act
+    on the batch (e.g. `FeedForwardActor(..., batched=True)`): `select_action`
+    gets [N, ...] observations and returns [N, ...] actions, and `observe_first`
+    / `observe` get batched timesteps. `run()` then steps the batch; every
+    finished episode of every copy is logged with the single loop's keys (its
+    own length, return, duration and timings) plus 'env_index' (the copy) and
+    'batch_steps_per_second' (env steps of all copies per second during the
+    episode). Each copy's reset step is not an env step. Observers are copied
+    once per copy (`copy.deepcopy`) and each copy sees only its own episodes.
+    `run_episode()` has no meaning on a batch (its episodes overlap) and raises.
     """
 
     def __init__(self,
@@ -59,6 +79,9 @@ class EnvironmentLoop(core.Worker):
         reward_spec = environment.reward_spec()
         self._nested_reward = tree.is_nested(reward_spec)
         self._reward_zeros = _zeros_like_reward(reward_spec)
+        from troupe.environments import batched  # Lazy: keeps `import troupe` light.
+        self._batched_run = (_BatchedRun(self) if isinstance(
+            environment, batched.BatchedEnvironment) else None)
 
     def _add_rewards(self, total, reward):
         if reward is None:
@@ -69,6 +92,12 @@ class EnvironmentLoop(core.Worker):
 
     def run_episode(self) -> dict:
         """Runs one episode and returns (and logs) its results."""
+        if self._batched_run is not None:
+            raise ValueError(
+                'run_episode() runs one episode of one environment, but this loop '
+                f'steps a BatchedEnvironment of {self._environment.num_envs} copies '
+                'whose episodes overlap; use run(num_episodes=...) or '
+                'run(num_steps=...).')
         env, actor, observers = self._environment, self._actor, self._observers
         should_update = self._should_update
         clock = time.perf_counter
@@ -120,6 +149,14 @@ class EnvironmentLoop(core.Worker):
 
         With `num_steps`, the episode that crosses the budget is finished, so the
         steps taken can exceed `num_steps` by less than one episode.
+
+        On a `BatchedEnvironment` the budgets count env steps and episodes of all
+        copies. The run stops after the batch step that reaches the budget, so it
+        can exceed `num_steps` by less than N steps, and `num_episodes` by the
+        other episodes that ended at the same step. Episodes still running then
+        continue in the next `run()` call (the batch is reset only once, on the
+        first call); their durations are wall time since they started, so they
+        include any time between the calls.
         """
         if num_episodes is not None and num_steps is not None:
             raise ValueError(
@@ -129,6 +166,8 @@ class EnvironmentLoop(core.Worker):
             if value is not None and value < 0:
                 raise ValueError(f'{name} must be >= 0, got {value}.')
 
+        if self._batched_run is not None:
+            return self._batched_run.run(num_episodes, num_steps)
         episodes = steps = 0
         while not ((num_episodes is not None and episodes >= num_episodes) or
                    (num_steps is not None and steps >= num_steps)):
@@ -137,3 +176,155 @@ class EnvironmentLoop(core.Worker):
             steps += result['episode_length']
             self._logger.write(result)
         return steps
+
+
+class _BatchedRun:
+    """The batched loop of an `EnvironmentLoop` on a `BatchedEnvironment`.
+
+    Keeps the episodes in flight between `run()` calls. Per-copy bookkeeping is
+    vectorised or done once per finished episode: an episode's length is the
+    number of batch steps since the step that reset its copy, its timings are
+    differences of running totals, and only its return is accumulated per step
+    (FIRST copies carry reward 0, so the whole batch's rewards are added).
+    """
+
+    def __init__(self, loop: EnvironmentLoop):
+        self._loop = loop
+        env = loop._environment
+        self._num_envs = n = env.num_envs
+        self._observers = [[_copy_observer(observer) for observer in loop._observers]
+                           for _ in range(n)] if loop._observers else None
+        self._timestep = None           # The latest batched timestep.
+        self._batch_steps = 0           # env.step() calls so far.
+        self._env_steps = 0             # Real env steps of all copies so far.
+        self._select_seconds = 0.0      # Running totals of the step timings.
+        self._step_seconds = 0.0
+        # Per copy, at the start of its current episode: the batch step that
+        # reset it, the clock, the running totals above.
+        self._start_batch_step = np.zeros(n, np.int64)
+        self._start_time = np.zeros(n)
+        self._start_env_steps = np.zeros(n, np.int64)
+        self._start_select = np.zeros(n)
+        self._start_step = np.zeros(n)
+        self._returns = tree.map_structure(
+            lambda z: np.zeros((n,) + z.shape, z.dtype), loop._reward_zeros)
+
+    def _start(self, clock) -> None:
+        loop, env = self._loop, self._loop._environment
+        self._start_time[:] = clock()
+        self._timestep = env.reset()
+        loop._actor.observe_first(self._timestep)
+        if self._observers is not None:
+            for observers, timestep in zip(self._observers, env.unbatch(self._timestep)):
+                for observer in observers:
+                    observer.observe_first(env, timestep)
+
+    def _observe(self, action, timestep) -> None:
+        env = self._loop._environment
+        actions = _rows(action, self._num_envs)
+        for observers, row, ts in zip(self._observers, actions, env.unbatch(timestep)):
+            for observer in observers:
+                if ts.first():
+                    observer.observe_first(env, ts)
+                else:
+                    observer.observe(env, ts, row)
+
+    def _finish(self, index: int, now: float, pending: int) -> dict:
+        """The result of copy `index`'s episode, which ended at this batch step."""
+        loop = self._loop
+        length = int(self._batch_steps - self._start_batch_step[index])
+        duration = now - self._start_time[index]
+        all_steps = int(self._env_steps - self._start_env_steps[index])
+        returns = self._returns
+        if loop._nested_reward:
+            episode_return = tree.map_structure(lambda r: r[index].copy(), returns)
+            tree.map_structure(lambda r: r.__setitem__(index, 0), returns)
+        else:
+            episode_return = returns[index].copy()
+            returns[index] = 0
+        result = {
+            'episode_length': length,
+            'episode_return': episode_return,
+            'steps_per_second': length / duration if duration > 0 else 0.0,
+            'episode_duration_seconds': duration,
+            'select_action_seconds': self._select_seconds - self._start_select[index],
+            'env_step_seconds': self._step_seconds - self._start_step[index],
+            'env_index': index,
+            'batch_steps_per_second': all_steps / duration if duration > 0 else 0.0,
+        }
+        result.update(loop._counter.increment(episodes=1, steps=pending))
+        if self._observers is not None:
+            for observer in self._observers[index]:
+                result.update(observer.get_metrics())
+        # The copy's next episode starts now; its reset is the next batch step.
+        self._start_batch_step[index] = self._batch_steps + 1
+        self._start_time[index] = now
+        self._start_env_steps[index] = self._env_steps
+        self._start_select[index] = self._select_seconds
+        self._start_step[index] = self._step_seconds
+        return result
+
+    def run(self, num_episodes: Optional[int], num_steps: Optional[int]) -> int:
+        loop = self._loop
+        env, actor, logger = loop._environment, loop._actor, loop._logger
+        should_update, nested_reward = loop._should_update, loop._nested_reward
+        observers = self._observers
+        n = self._num_envs
+        clock = time.perf_counter
+        episodes = steps = pending = 0
+        while not ((num_episodes is not None and episodes >= num_episodes) or
+                   (num_steps is not None and steps >= num_steps)):
+            if self._timestep is None:
+                self._start(clock)
+            t0 = clock()
+            action = actor.select_action(self._timestep.observation)
+            t1 = clock()
+            timestep = env.step(action)
+            t2 = clock()
+            self._timestep = timestep
+            self._select_seconds += t1 - t0
+            self._step_seconds += t2 - t1
+            actor.observe(action, next_timestep=timestep)
+            if observers is not None:
+                self._observe(action, timestep)
+            if should_update:
+                actor.update()
+            step_type = timestep.step_type
+            real = n - int(np.count_nonzero(step_type == FIRST))
+            self._batch_steps += 1
+            self._env_steps += real
+            steps += real
+            pending += real
+            if nested_reward:
+                tree.map_structure(np.add, self._returns, timestep.reward,
+                                   self._returns)
+            else:
+                self._returns += timestep.reward
+            finished = np.flatnonzero(step_type == LAST)
+            if finished.size:
+                now = clock()
+                for index in finished.tolist():
+                    logger.write(self._finish(index, now, pending))
+                    pending = 0
+                episodes += finished.size
+        if pending:
+            loop._counter.increment(steps=pending)
+        return steps
+
+
+def _copy_observer(observer: EnvLoopObserver) -> EnvLoopObserver:
+    try:
+        return copy.deepcopy(observer)
+    except Exception as error:
+        raise ValueError(
+            f'A loop on a BatchedEnvironment gives each copy its own observers, '
+            f'made with copy.deepcopy, which failed for {observer!r}: {error}'
+        ) from error
+
+
+def _rows(nest, n: int):
+    if isinstance(nest, np.ndarray):
+        return list(nest)
+    leaves = tree.flatten(nest)
+    return [tree.unflatten_as(nest, [np.asarray(leaf)[i] for leaf in leaves])
+            for i in range(n)]

@@ -5,12 +5,14 @@ Built-in (pure numpy, seeded, each with `render()` to RGB): `GridWorld` and
 `MountainCarContinuous`, `Bandit`, `DeepSea` and the multi-agent
 `CooperativeNavigation`. `make(name, **kwargs)` builds them, and gymnasium,
 Atari, dm_control and bsuite environments, by name. Adapters import their
-optional packages only when used.
+optional packages only when used. `BatchedEnvironment` steps N copies of one
+together (in this process or in worker processes) for batched acting.
 """
 
 from troupe.environments import multiagent, validation, wrappers
 from troupe.environments.bandit import Bandit
 from troupe.environments.base import Environment
+from troupe.environments.batched import BatchedEnvironment
 from troupe.environments.cartpole import CartPole
 from troupe.environments.catch import Catch
 from troupe.environments.cooperative_navigation import CooperativeNavigation
@@ -23,8 +25,9 @@ from troupe.environments.registry import make, register, registered_names
 from troupe.environments.validation import InvalidActionError
 
 __all__ = [
-    'Bandit', 'CartPole', 'Catch', 'CooperativeNavigation', 'DeepSea', 'Environment',
-    'GridWorld', 'InvalidActionError', 'MountainCarContinuous', 'ObservationType',
-    'Pendulum', 'TabularModel', 'build_gridworld_task', 'make', 'multiagent',
-    'register', 'registered_names', 'validation', 'wrappers',
+    'Bandit', 'BatchedEnvironment', 'CartPole', 'Catch', 'CooperativeNavigation',
+    'DeepSea', 'Environment', 'GridWorld', 'InvalidActionError',
+    'MountainCarContinuous', 'ObservationType', 'Pendulum', 'TabularModel',
+    'build_gridworld_task', 'make', 'multiagent', 'register', 'registered_names',
+    'validation', 'wrappers',
 ]

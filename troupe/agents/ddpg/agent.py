@@ -18,6 +18,7 @@ import tensorflow as tf
 
 from troupe import core, specs, types
 from troupe.agents import agent as agent_lib
+from troupe.agents import checks
 from troupe.agents.ddpg import builder
 from troupe.agents.ddpg import config as config_lib
 from troupe.agents.ddpg import learning
@@ -44,9 +45,18 @@ class ActorCriticAgent(agent_lib.Agent):
                device: Optional[str],
                policy_optimizer: Optional[snt.Optimizer],
                critic_optimizer: Optional[snt.Optimizer],
-               checkpoint_subpath: str) -> None:
-        """Builds every part and hands actor and learner to `Agent`."""
+               checkpoint_subpath: str,
+               num_envs: Optional[int] = None) -> None:
+        """Builds every part and hands actor and learner to `Agent`.
+
+        `num_envs` N builds a batched actor and adder for a `BatchedEnvironment`
+        of N copies (see `DDPG`); None acts in one environment.
+        """
         config.validate()
+        if num_envs is not None:
+            checks.check_positive_int('num_envs', num_envs)
+        self._num_envs = num_envs
+        batched = num_envs is not None
         ddpg_networks.check_continuous_actions(environment_spec.actions, self._name)
         self.config = config
         self._environment_spec = environment_spec
@@ -55,7 +65,7 @@ class ActorCriticAgent(agent_lib.Agent):
             [builder.make_replay_table(environment_spec, config)], port=None)
         address = f'localhost:{self._server.port}'
         self._address = address
-        adder = builder.make_adder(reverb.Client(address), config)
+        adder = builder.make_adder(reverb.Client(address), config, num_envs)
         dataset = builder.make_dataset(address, config)
 
         observation_network = learning.to_sonnet_module(observation_network)
@@ -81,7 +91,7 @@ class ActorCriticAgent(agent_lib.Agent):
         if tf.DeviceSpec.from_string(learner_device).device_type == 'CPU':
             # Share the learner's variables: no copies on the acting path.
             actor = builder.make_actor(policy_network, environment_spec, config.sigma,
-                                       observation_network, adder)
+                                       observation_network, adder, batched=batched)
         else:
             actor_policy = copy.deepcopy(policy_network)
             actor_observation = copy.deepcopy(observation_network)
@@ -91,7 +101,7 @@ class ActorCriticAgent(agent_lib.Agent):
                 tf2_utils.create_variables(actor_policy, [embedding])
             actor = builder.make_actor(actor_policy, environment_spec, config.sigma,
                                        actor_observation, adder,
-                                       variable_source=learner)
+                                       variable_source=learner, batched=batched)
             actor.update(wait=True)
         super().__init__(actor, learner,
                          min_observations=builder.min_observations(config),
@@ -100,18 +110,26 @@ class ActorCriticAgent(agent_lib.Agent):
     def _make_learner(self, **kwargs) -> core.Learner:
         raise NotImplementedError
 
-    def make_evaluation_actor(self) -> core.Actor:
+    def make_evaluation_actor(self, batched: bool = False) -> core.Actor:
         """A greedy actor (no exploration noise) that always uses the learner's
-        current policy and writes nothing to replay."""
+        current policy and writes nothing to replay (`batched`: for a
+        `BatchedEnvironment`)."""
         if tf.DeviceSpec.from_string(self._learner.device).device_type == 'CPU':
             return builder.make_evaluation_actor(self._policy_network,
-                                                 self._observation_network)
+                                                 self._observation_network,
+                                                 batched=batched)
         policy = copy.deepcopy(self._policy_network)
         observation = copy.deepcopy(self._observation_network)
         actor = builder.make_evaluation_actor(policy, observation,
-                                              variable_source=self._learner)
+                                              variable_source=self._learner,
+                                              batched=batched)
         actor.update(wait=True)
         return actor
+
+    @property
+    def num_envs(self) -> Optional[int]:
+        """The batch size the actor acts on (None: one environment)."""
+        return self._num_envs
 
     @property
     def learner(self):
@@ -159,7 +177,8 @@ class DDPG(ActorCriticAgent):
                  target_update_rate: Optional[float] = None,
                  updates_per_call: int = 1,
                  jit_compile: bool = True,
-                 checkpoint_subpath: str = '~/troupe/'):
+                 checkpoint_subpath: str = '~/troupe/',
+                 num_envs: Optional[int] = None):
         """Builds the agent.
 
         Args:
@@ -193,6 +212,11 @@ class DDPG(ActorCriticAgent):
           updates_per_call: SGD updates per learner step (the schedule adapts).
           jit_compile: XLA-compile the update.
           checkpoint_subpath: the checkpoint root directory.
+          num_envs: None acts in one environment. An int N builds a batched
+            actor for a `BatchedEnvironment` of N copies: one policy call per
+            batch step, exploration noise drawn per copy, one n-step trajectory
+            per copy (`BatchedAdder`). The schedule (`min_replay_size`,
+            `samples_per_insert`) counts env steps of all copies.
         """
         config = config_lib.DDPGConfig(
             discount=discount, batch_size=batch_size, prefetch_size=prefetch_size,
@@ -205,7 +229,8 @@ class DDPG(ActorCriticAgent):
             updates_per_call=updates_per_call, jit_compile=jit_compile)
         self._setup(environment_spec, config, policy_network, [critic_network],
                     observation_network, logger, counter, checkpoint, device,
-                    policy_optimizer, critic_optimizer, checkpoint_subpath)
+                    policy_optimizer, critic_optimizer, checkpoint_subpath,
+                    num_envs=num_envs)
 
     def _make_learner(self, *, policy_network, critic_networks, target_policy_network,
                       target_critic_networks, observation_network,

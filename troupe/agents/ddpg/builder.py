@@ -26,12 +26,20 @@ def make_replay_table(environment_spec: specs.EnvironmentSpec,
         blocking_inserts=blocking_inserts)
 
 
-def make_adder(client: reverb.Client,
-               config: config_lib.DDPGConfig) -> adders.NStepTransitionAdder:
-    """The n-step adder writing into the replay table."""
-    return adders.NStepTransitionAdder(
-        client, n_step=config.n_step, discount=config.discount,
-        priority_fns={config.replay_table_name: None})
+def make_adder(client: reverb.Client, config: config_lib.DDPGConfig,
+               num_envs: Optional[int] = None) -> adders.Adder:
+    """The n-step adder writing into the replay table.
+
+    With `num_envs`, a `BatchedAdder` of that many n-step adders (one trajectory
+    per copy of a `BatchedEnvironment`), all writing to the same table.
+    """
+    def make():
+        return adders.NStepTransitionAdder(
+            client, n_step=config.n_step, discount=config.discount,
+            priority_fns={config.replay_table_name: None})
+    if num_envs is None:
+        return make()
+    return adders.BatchedAdder([make() for _ in range(num_envs)])
 
 
 def make_dataset(server_address: str,
@@ -49,12 +57,15 @@ def make_actor(policy_network: snt.Module,
                observation_network: Optional[Callable] = None,
                adder: Optional[adders.Adder] = None,
                variable_source: Optional[core.VariableSource] = None,
-               variable_update_period: int = 1) -> actors.FeedForwardActor:
+               variable_update_period: int = 1,
+               batched: bool = False) -> actors.FeedForwardActor:
     """A FeedForwardActor acting with the behaviour network (policy plus noise).
 
     With a `variable_source`, the networks are the actor's own copies and a
     VariableClient refreshes them from the source's 'policy' group (observation
-    network variables, then the policy's).
+    network variables, then the policy's). With `batched`, it acts on a
+    `BatchedEnvironment` (one network call per batch step, noise drawn per
+    copy) and `adder` must be batched (`make_adder(..., num_envs)`).
     """
     behavior = ddpg_networks.make_behavior_network(
         policy_network, environment_spec.actions, sigma, observation_network)
@@ -65,14 +76,16 @@ def make_actor(policy_network: snt.Module,
             variable_source,
             {'policy': observation_variables + list(policy_network.variables)},
             update_period=variable_update_period)
-    return actors.FeedForwardActor(behavior, adder=adder, variable_client=client)
+    return actors.FeedForwardActor(behavior, adder=adder, variable_client=client,
+                                   batched=batched)
 
 
 def make_evaluation_actor(policy_network: snt.Module,
                           observation_network: Optional[Callable] = None,
-                          variable_source: Optional[core.VariableSource] = None
-                          ) -> actors.FeedForwardActor:
-    """A greedy (noise-free) actor, e.g. for evaluation; writes nothing."""
+                          variable_source: Optional[core.VariableSource] = None,
+                          batched: bool = False) -> actors.FeedForwardActor:
+    """A greedy (noise-free) actor, e.g. for evaluation; writes nothing
+    (`batched`: on a `BatchedEnvironment`)."""
     layers = [] if observation_network is None else [observation_network]
     network = snt.Sequential(layers + [policy_network], name='greedy_policy')
     client = None
@@ -81,7 +94,7 @@ def make_evaluation_actor(policy_network: snt.Module,
         client = VariableClient(
             variable_source,
             {'policy': observation_variables + list(policy_network.variables)})
-    return actors.FeedForwardActor(network, variable_client=client)
+    return actors.FeedForwardActor(network, variable_client=client, batched=batched)
 
 
 def make_learner(policy_network: snt.Module, critic_network: snt.Module,

@@ -52,7 +52,8 @@ class DQN(agent_lib.Agent):
                  target_update_rate: Optional[float] = None,
                  updates_per_call: int = 1,
                  jit_compile: bool = True,
-                 epsilon_update_period: int = 10):
+                 epsilon_update_period: int = 10,
+                 num_envs: Optional[int] = None):
         """Builds the agent.
 
         Args:
@@ -83,6 +84,11 @@ class DQN(agent_lib.Agent):
           updates_per_call: SGD updates per learner step (the schedule adapts).
           jit_compile: XLA-compile the update.
           epsilon_update_period: actor steps between writes of a scheduled ε.
+          num_envs: None acts in one environment. An int N builds a batched
+            actor for a `BatchedEnvironment` of N copies: one network call per
+            batch step, ε-greedy per copy, one n-step trajectory per copy
+            (`BatchedAdder`). The schedule (`min_replay_size`,
+            `samples_per_insert`, ε's) counts env steps of all copies.
         """
         config = config_lib.DQNConfig(
             batch_size=batch_size, prefetch_size=prefetch_size,
@@ -99,13 +105,16 @@ class DQN(agent_lib.Agent):
         config.validate()
         builder.check_discrete_actions(environment_spec)
         config_lib.check_positive_int('epsilon_update_period', epsilon_update_period)
+        if num_envs is not None:
+            config_lib.check_positive_int('num_envs', num_envs)
         self.config = config
+        self._num_envs = num_envs
 
         self._server = reverb.Server(
             [builder.make_replay_table(environment_spec, config)], port=None)
         address = f'localhost:{self._server.port}'
         self._address = address
-        adder = builder.make_adder(reverb.Client(address), config)
+        adder = builder.make_adder(reverb.Client(address), config, num_envs)
         dataset = builder.make_dataset(address, config)
 
         learner_device = devices.select_device(device, role='DQNLearner')
@@ -122,6 +131,7 @@ class DQN(agent_lib.Agent):
         self._epsilon_schedule = (epsilon if isinstance(epsilon, config_lib.LinearEpsilon)
                                   else None)
         self._epsilon_update_period = int(epsilon_update_period)
+        self._epsilon_updated_at = 0  # num_observations at the last write of ε.
         if isinstance(epsilon, tf.Variable):
             self._epsilon = epsilon  # Annealed by the caller, as in Acme.
         else:
@@ -130,13 +140,15 @@ class DQN(agent_lib.Agent):
                                         name='epsilon')
         if share_network:
             # The actor uses the learner's variables: no copies on the acting path.
-            actor = builder.make_actor(network, environment_spec, self._epsilon, adder)
+            actor = builder.make_actor(network, environment_spec, self._epsilon, adder,
+                                       batched=num_envs is not None)
         else:
             with tf.device('/CPU:0'):
                 tf2_utils.create_variables(actor_network,
                                            [environment_spec.observations])
             actor = builder.make_actor(actor_network, environment_spec, self._epsilon,
-                                       adder, variable_source=learner)
+                                       adder, variable_source=learner,
+                                       batched=num_envs is not None)
             actor.update(wait=True)
         super().__init__(actor, learner,
                          min_observations=builder.min_observations(config),
@@ -145,14 +157,21 @@ class DQN(agent_lib.Agent):
     def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
         super().observe(action, next_timestep)
         schedule = self._epsilon_schedule
-        if (schedule is not None
-                and self.num_observations % self._epsilon_update_period == 0):
+        if (schedule is not None and self.num_observations - self._epsilon_updated_at
+                >= self._epsilon_update_period):
+            # Every period env steps (a batch can step several at once).
+            self._epsilon_updated_at = self.num_observations
             self._epsilon.assign(schedule(self.num_observations))
 
     @property
     def epsilon(self) -> float:
         """The exploration rate the actor uses now."""
         return float(self._epsilon.numpy())
+
+    @property
+    def num_envs(self) -> Optional[int]:
+        """The batch size the actor acts on (None: one environment)."""
+        return self._num_envs
 
     @property
     def learner(self):

@@ -37,12 +37,20 @@ def make_replay_table(environment_spec: specs.EnvironmentSpec,
         priority_exponent=config.priority_exponent)
 
 
-def make_adder(client: reverb.Client,
-               config: config_lib.DQNConfig) -> adders.NStepTransitionAdder:
-    """The n-step adder writing into the replay table at priority 1."""
-    return adders.NStepTransitionAdder(
-        client, n_step=config.n_step, discount=config.discount,
-        priority_fns={config.replay_table_name: None})
+def make_adder(client: reverb.Client, config: config_lib.DQNConfig,
+               num_envs: Optional[int] = None) -> adders.Adder:
+    """The n-step adder writing into the replay table at priority 1.
+
+    With `num_envs`, a `BatchedAdder` of that many n-step adders (one trajectory
+    per copy of a `BatchedEnvironment`), all writing to the same table.
+    """
+    def make():
+        return adders.NStepTransitionAdder(
+            client, n_step=config.n_step, discount=config.discount,
+            priority_fns={config.replay_table_name: None})
+    if num_envs is None:
+        return make()
+    return adders.BatchedAdder([make() for _ in range(num_envs)])
 
 
 def make_dataset(server_address: str,
@@ -87,10 +95,12 @@ class GreedyPolicy(snt.Module):
         return tf.cast(tf.argmax(self._network(observation), axis=-1), self._dtype)
 
 
-def make_evaluation_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec
-                          ) -> actors.FeedForwardActor:
-    """An actor that acts greedily with `network` and records nothing."""
-    return actors.FeedForwardActor(GreedyPolicy(network, environment_spec.actions))
+def make_evaluation_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,
+                          batched: bool = False) -> actors.FeedForwardActor:
+    """An actor that acts greedily with `network` and records nothing
+    (`batched`: on a `BatchedEnvironment`)."""
+    return actors.FeedForwardActor(GreedyPolicy(network, environment_spec.actions),
+                                   batched=batched)
 
 
 def initial_epsilon(epsilon: config_lib.Epsilon) -> float:
@@ -102,11 +112,15 @@ def initial_epsilon(epsilon: config_lib.Epsilon) -> float:
 def make_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,
                epsilon: tf.Variable, adder: Optional[adders.Adder] = None,
                variable_source: Optional[core.VariableSource] = None,
-               variable_update_period: int = 1) -> actors.FeedForwardActor:
+               variable_update_period: int = 1,
+               batched: bool = False) -> actors.FeedForwardActor:
     """A FeedForwardActor acting ε-greedily with `network`.
 
     With a `variable_source`, `network` is the actor's own copy and a
-    VariableClient refreshes it from the source's 'network' group.
+    VariableClient refreshes it from the source's 'network' group. With
+    `batched`, it acts on a `BatchedEnvironment` (one network call per batch,
+    ε-greedy draws per copy) and `adder` must be batched (`make_adder(...,
+    num_envs)`).
     """
     client = None
     if variable_source is not None:
@@ -114,7 +128,8 @@ def make_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,
                                 {'network': network.trainable_variables},
                                 update_period=variable_update_period)
     policy = EpsilonGreedyPolicy(network, epsilon, environment_spec.actions)
-    return actors.FeedForwardActor(policy, adder=adder, variable_client=client)
+    return actors.FeedForwardActor(policy, adder=adder, variable_client=client,
+                                   batched=batched)
 
 
 def make_learner(network: snt.Module, target_network: snt.Module,

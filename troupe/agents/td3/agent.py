@@ -62,7 +62,8 @@ class TD3(ddpg_agent.ActorCriticAgent):
                  updates_per_call: int = 1,
                  jit_compile: bool = True,
                  seed: int = 0,
-                 checkpoint_subpath: str = '~/troupe/'):
+                 checkpoint_subpath: str = '~/troupe/',
+                 num_envs: Optional[int] = None):
         """Builds the agent.
 
         Args:
@@ -99,6 +100,8 @@ class TD3(ddpg_agent.ActorCriticAgent):
           jit_compile: XLA-compile the update.
           seed: seeds the target smoothing noise.
           checkpoint_subpath: the checkpoint root directory.
+          num_envs: None acts in one environment; an int N builds a batched actor
+            and adder for a `BatchedEnvironment` of N copies.
         """
         config = config_lib.TD3Config(
             discount=discount, batch_size=batch_size, prefetch_size=prefetch_size,
@@ -124,7 +127,7 @@ class TD3(ddpg_agent.ActorCriticAgent):
         self._setup(environment_spec, config, policy_network,
                     [critic_network, twin_critic_network], observation_network,
                     logger, counter, checkpoint, device, policy_optimizer,
-                    critic_optimizer, checkpoint_subpath)
+                    critic_optimizer, checkpoint_subpath, num_envs=num_envs)
 
     def _make_learner(self, *, policy_network, critic_networks, target_policy_network,
                       target_critic_networks, observation_network,

@@ -28,11 +28,13 @@ def signature_of(nest: types.NestedArray, batched: bool = False):
     return tree.map_structure(_spec, nest)
 
 
-def describe_mismatch(expected, observation) -> str:
+def describe_mismatch(expected, observation, batched: bool = False) -> str:
     """A readable description of how `observation` differs from the signature."""
-    got = signature_of(observation)
+    got = signature_of(observation, batched)
+    keep = ('the dtype and the shape after the batch axis'
+            if batched else 'the shape and dtype')
     return (f'the policy was compiled for observations {expected} but received '
-            f'{got}; observations must keep the shape and dtype of the first one.')
+            f'{got}; observations must keep {keep} of the first one.')
 
 
 def to_numpy_nest(output) -> types.NestedArray:
@@ -42,22 +44,34 @@ def to_numpy_nest(output) -> types.NestedArray:
     return tree.map_structure(lambda t: t.numpy(), output)
 
 
-def compile_once(make_fn: Callable, example_args) -> Callable:
+def compile_once(make_fn: Callable, example_args, batched: bool = False) -> Callable:
     """Traces `make_fn()` once with the signature of `example_args`.
 
     Returns the concrete function: calling it skips tf.function's signature
-    dispatch on every step, the largest avoidable cost on the acting path.
+    dispatch on every step, the largest avoidable cost on the acting path. With
+    `batched`, the leading axis of every argument may have any size.
     """
-    signature = [signature_of(arg) for arg in example_args]
+    signature = [signature_of(arg, batched) for arg in example_args]
     fn = tf.function(make_fn(), input_signature=signature, autograph=False)
     return fn.get_concrete_function(*signature)
 
 
-def flat_call(concrete: Callable, expected: Optional[object], *args):
-    """Calls a concrete function with nests, raising a clear error on mismatch."""
+def flat_call(concrete: Callable, expected: Optional[object], *args,
+              batched: bool = False):
+    """Calls a concrete function with nests, raising a clear error on mismatch.
+
+    `expected` is the signature of the first argument (`batched` as compiled).
+    """
     try:
         return concrete(*args)
     except (TypeError, ValueError, tf.errors.InvalidArgumentError) as error:
-        if expected is not None and signature_of(args[0]) != expected:
-            raise ValueError(describe_mismatch(expected, args[0])) from error
+        if expected is not None and _mismatch(expected, args[0], batched):
+            raise ValueError(describe_mismatch(expected, args[0], batched)) from error
         raise
+
+
+def _mismatch(expected, observation, batched: bool) -> bool:
+    try:
+        return signature_of(observation, batched) != expected
+    except (IndexError, TypeError, ValueError):  # E.g. a scalar given as a batch.
+        return True

@@ -2,7 +2,8 @@
 
 `NStepTransitionAdder` writes (n-step) `types.Transition`s, `SequenceAdder`
 fixed-length runs of `Step`s, `EpisodeAdder` whole episodes; `ForkingAdder`
-feeds several adders at once. Each adder's `signature(environment_spec, ...)`
+feeds several adders at once; `BatchedAdder` keeps one trajectory per copy of a
+`BatchedEnvironment`. Each adder's `signature(environment_spec, ...)`
 gives the `reverb.Table` signature of its items.
 """
 
@@ -12,6 +13,7 @@ from troupe.components.adders.base import PriorityFn
 from troupe.components.adders.base import PriorityFnMapping
 from troupe.components.adders.base import Step
 from troupe.components.adders.base import Trajectory
+from troupe.components.adders.batched import BatchedAdder
 from troupe.components.adders.episode import EpisodeAdder
 from troupe.components.adders.forking import ForkingAdder
 from troupe.components.adders.nstep import NStepTransitionAdder
@@ -20,7 +22,7 @@ from troupe.components.adders.sequence import EndBehavior
 from troupe.components.adders.sequence import SequenceAdder
 
 __all__ = [
-    'Adder', 'DEFAULT_PRIORITY_TABLE', 'EndBehavior', 'EpisodeAdder',
+    'Adder', 'BatchedAdder', 'DEFAULT_PRIORITY_TABLE', 'EndBehavior', 'EpisodeAdder',
     'ForkingAdder', 'NStepTransitionAdder', 'PriorityFn', 'PriorityFnMapping',
     'ReverbAdder', 'SequenceAdder', 'Step', 'Trajectory',
 ]
