@@ -33,6 +33,8 @@ EXTRAS = {
         'mujoco>=3,<4',
         'opencv-python-headless<4.12',
         'bsuite',
+        # gymnasium's classic-control renderers (e.g. MountainCarContinuous videos).
+        'pygame>=2.1',
         'numpy<2',
         'pandas<2',
         'plotnine<0.13',
