@@ -177,8 +177,11 @@ class DDPGLearner(core.Learner):
             self._counter, logger, checkpointer=learning.make_checkpointer(
                 checkpoint, self.state, directory,
                 checkpoint_subdirectory or self._default_subdirectory))
-        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile)
-        self._update = tf.function(self._update_fn)
+        # No AutoGraph: the update has no data-dependent Python control flow
+        # (target copies use tf.cond), and converting it cost seconds per agent.
+        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile,
+                                     autograph=False)
+        self._update = tf.function(self._update_fn, autograph=False)
 
     # Construction hooks (TD3 adds a twin critic).
 
