@@ -1,4 +1,4 @@
-"""The `troupe` command line.
+"""`troupe demo`: the quick look at an agent learning.
 
 `troupe demo` trains DQN on Catch (about 4,500 environment steps) and shows its
 learning: a random agent's mean return for reference, then the mean return of each
@@ -6,9 +6,7 @@ window of episodes as training goes on. `--agent random` runs only the random ag
 """
 
 import argparse
-import logging
-import sys
-from typing import List, Optional, Sequence
+from typing import List
 
 import numpy as np
 
@@ -80,12 +78,8 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog='troupe', description='troupe: Acme-style reinforcement learning.')
-    parser.add_argument('--debug', action='store_true',
-                        help='show full tracebacks on errors')
-    commands = parser.add_subparsers(dest='command', required=True)
+def add_parser(commands) -> None:
+    """Adds the `demo` command to the `troupe` parser's subcommands."""
     demo = commands.add_parser(
         'demo', help='train DQN on Catch and show its learning curve')
     demo.add_argument('--env', default='catch',
@@ -97,28 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument('--seed', type=int, default=0)
     demo.add_argument('--logdir', default=None,
                       help='also write every episode as CSV under this directory')
-    demo.set_defaults(handler=_demo)
-    return parser
+    demo.set_defaults(handler=run, check=check)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.debug else logging.WARNING)
+def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Rejects counts argparse cannot check (exits with a usage error)."""
     for name in ('episodes', 'window'):
-        if getattr(args, name, 1) < 1:
+        if getattr(args, name) < 1:
             parser.error(f'--{name} must be >= 1, got {getattr(args, name)}')
-    if getattr(args, 'window', 1) > getattr(args, 'episodes', 1):
+    if args.window > args.episodes:
         parser.error(f'--window ({args.window}) must not exceed --episodes '
                      f'({args.episodes})')
-    try:
-        return args.handler(args)
-    except (ValueError, KeyError, TypeError) as error:
-        if args.debug:
-            raise
-        print(f'troupe: error: {error}', file=sys.stderr)
-        return 2
 
 
-if __name__ == '__main__':
-    sys.exit(main())
+def run(args: argparse.Namespace) -> int:
+    return _demo(args)

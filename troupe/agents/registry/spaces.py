@@ -1,0 +1,97 @@
+"""Action and observation spaces as the command line sees them, and its environments."""
+
+from typing import Any, Dict, Mapping, Optional
+
+import dm_env
+import numpy as np
+import tree
+from dm_env import specs as dm_specs
+
+from troupe import specs
+from troupe.environments import ObservationType, make, wrappers
+
+DISCRETE, CONTINUOUS, ANY = 'discrete', 'continuous', 'any'
+
+
+def is_index(spec) -> bool:
+    return isinstance(spec, dm_specs.DiscreteArray)
+
+
+def action_kind(spec: specs.EnvironmentSpec) -> str:
+    """'discrete', 'continuous' or 'multi-agent' (also for anything else nested)."""
+    actions = spec.actions
+    if tree.is_nested(actions):
+        return 'multi-agent'
+    if isinstance(actions, dm_specs.DiscreteArray):
+        return DISCRETE
+    if (isinstance(actions, dm_specs.BoundedArray)
+            and np.issubdtype(actions.dtype, np.floating)):
+        return CONTINUOUS
+    return 'other'
+
+
+def describe_spec(spec) -> str:
+    if isinstance(spec, dm_specs.DiscreteArray):
+        return f'a state index in [0, {spec.num_values})'
+    if tree.is_nested(spec):
+        return 'a nest of arrays'
+    return f'a {tuple(spec.shape)} {np.dtype(spec.dtype).name} array'
+
+
+def describe_actions(spec: specs.EnvironmentSpec) -> str:
+    """E.g. 'discrete actions (3)' or 'continuous actions (shape (1,) in [-2, 2])'."""
+    kind = action_kind(spec)
+    actions = spec.actions
+    if kind == DISCRETE:
+        return f'discrete actions ({actions.num_values})'
+    if kind == CONTINUOUS:
+        low, high = np.min(actions.minimum), np.max(actions.maximum)
+        return (f'continuous actions (shape {tuple(actions.shape)} in '
+                f'[{low:g}, {high:g}])')
+    if kind == 'multi-agent':
+        return 'one action per agent (multi-agent)'
+    return f'actions {actions!r}'
+
+
+def _env_kwargs_for_make(name: str, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    kwargs = dict(kwargs)
+    observation_type = kwargs.get('observation_type')
+    if name.startswith('gridworld/') and isinstance(observation_type, str):
+        try:
+            kwargs['observation_type'] = ObservationType[observation_type.upper()]
+        except KeyError:
+            raise ValueError(
+                f'Unknown observation_type {observation_type!r}; expected one of '
+                f'{", ".join(t.name for t in ObservationType)}.') from None
+    return kwargs
+
+
+def make_environment(name: str, seed: int, kwargs: Optional[Mapping[str, Any]] = None,
+                     render: bool = False) -> dm_env.Environment:
+    """The registry's environment `name` as the agents see it.
+
+    Nested (dict) observations are concatenated into one vector and float64 parts
+    become float32, as the agents' default networks expect. With `render`,
+    gymnasium environments are made with `render_mode='rgb_array'`.
+
+    Raises:
+      ValueError: for an unknown name or arguments the environment refuses.
+      ImportError: for an adapter whose optional package is missing.
+    """
+    kwargs = _env_kwargs_for_make(name, kwargs or {})
+    if render and name.startswith('gym:'):
+        kwargs.setdefault('render_mode', 'rgb_array')
+    try:
+        environment = make(name, seed=seed, **kwargs)
+    except (ValueError, ImportError):
+        raise
+    except Exception as error:  # E.g. gymnasium's NameNotFound, a bad keyword.
+        raise ValueError(f'Cannot make environment {name!r}: '
+                         f'{type(error).__name__}: {error}') from error
+    observation_spec = environment.observation_spec()
+    if isinstance(observation_spec, Mapping):
+        environment = wrappers.ConcatObservationWrapper(environment)
+    leaves = tree.flatten(environment.observation_spec())
+    if any(np.dtype(leaf.dtype) == np.float64 for leaf in leaves):
+        environment = wrappers.SinglePrecisionWrapper(environment)
+    return environment

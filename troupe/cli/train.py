@@ -1,0 +1,400 @@
+"""`troupe train AGENT --env NAME`: train any agent on any registry environment.
+
+The run directory (see `rundir`) gets config.json first, then CSV and
+TensorBoard logs as training goes, learner checkpoints (every few minutes and at
+the end), results.json and a learning-curve PNG. The terminal shows a progress
+line, then the learning curve as text and a greedy evaluation of the result.
+"""
+
+import argparse
+import ast
+import os
+import shlex
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+EVALUATION_SEED_OFFSET = 10_000   # Evaluation environments use seed + this.
+LEARNER_LOG_SECONDS = 1.0         # At most one learner row per second in the logs.
+EPISODE_SUMMARY_SECONDS = 1.0     # TensorBoard gets episode means this often.
+
+
+def parse_assignments(items: Optional[Sequence[str]], option: str) -> Dict[str, Any]:
+    """KEY=VALUE strings -> {key: value}; values are Python literals where they
+    parse as one (numbers, true/false/none, lists), strings otherwise."""
+    result: Dict[str, Any] = {}
+    for item in items or ():
+        key, separator, text = item.partition('=')
+        key = key.strip()
+        if not separator or not key:
+            raise ValueError(f'{option} expects KEY=VALUE, got {item!r}.')
+        result[key] = parse_value(text.strip())
+    return result
+
+
+def parse_value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ('true', 'false'):
+        return lowered == 'true'
+    if lowered in ('none', 'null'):
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def add_parser(commands) -> None:
+    """Adds the `train` command to the `troupe` parser's subcommands."""
+    train = commands.add_parser(
+        'train', help='train an agent on an environment, with logs, checkpoints '
+                      'and a learning curve',
+        description='Train AGENT on the registry environment NAME. Without '
+                    '--steps/--episodes the budget is the preset\'s (see `troupe '
+                    'list`) or the agent\'s default.')
+    train.add_argument('agent', metavar='AGENT', help='agent name (see `troupe list`)')
+    train.add_argument('--env', required=True, metavar='NAME',
+                       help='registry environment name (see `troupe list`)')
+    budget = train.add_mutually_exclusive_group()
+    budget.add_argument('--steps', type=int, metavar='N',
+                        help='train for N environment steps (the last episode is '
+                             'finished)')
+    budget.add_argument('--episodes', type=int, metavar='N',
+                        help='train for N episodes')
+    train.add_argument('--seed', type=int, default=0, metavar='S')
+    train.add_argument('--logdir', metavar='DIR',
+                       help='run directory (default: runs/<agent>-<env>/seed<S>-<time>)')
+    train.add_argument('--config', action='extend', nargs='+', metavar='KEY=VALUE',
+                       default=[], help='override a hyperparameter, e.g. '
+                                        'batch_size=64 hidden_sizes=[128,128]')
+    train.add_argument('--env-config', action='extend', nargs='+', metavar='KEY=VALUE',
+                       default=[], help='keyword arguments of the environment, e.g. '
+                                        'observation_type=AGENT_ONEHOT')
+    train.add_argument('--eval-every', type=int, default=0, metavar='N',
+                       help='also evaluate the greedy policy every N env steps '
+                            '(default: only at the end)')
+    train.add_argument('--eval-episodes', type=int, default=10, metavar='N',
+                       help='episodes per greedy evaluation (0: none; default 10)')
+    train.add_argument('--no-plot', action='store_true',
+                       help='do not write learning_curve.png')
+    train.set_defaults(handler=run, check=check)
+
+
+def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    for name in ('steps', 'episodes'):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f'--{name} must be >= 1, got {value}')
+    if args.eval_every < 0:
+        parser.error(f'--eval-every must be >= 0, got {args.eval_every}')
+    if args.eval_episodes < 0:
+        parser.error(f'--eval-episodes must be >= 0, got {args.eval_episodes}')
+
+
+class _LearnerLog:
+    """The learner's logger: remembers its update count from every write and
+    passes at most one write a second to the files (set once they exist)."""
+
+    def __init__(self):
+        self.sinks: List[Any] = []
+        self.updates: Optional[int] = None
+        self._last = -np.inf
+
+    def write(self, data) -> None:
+        steps = data.get('steps')
+        if steps is not None:
+            self.updates = int(steps)
+        now = time.monotonic()
+        if self.sinks and now - self._last >= LEARNER_LOG_SECONDS:
+            self._last = now
+            from troupe.components import loggers
+            row = loggers.to_numpy(dict(data))
+            for sink in self.sinks:
+                sink.write(row)
+
+    def close(self) -> None:
+        for sink in self.sinks:
+            sink.close()
+
+
+class _EpisodeMeans:
+    """Passes the mean of each key over the episodes of every `seconds` interval
+    (and their count, at the latest env step) to `to`: TensorBoard summaries cost
+    far more than an episode of a small environment."""
+
+    def __init__(self, to, keys: Sequence[str], seconds: float = EPISODE_SUMMARY_SECONDS):
+        self._to = to
+        self._keys = tuple(keys)
+        self._seconds = seconds
+        self._sums = dict.fromkeys(self._keys, 0.0)
+        self._count = 0
+        self._steps = 0
+        self._last = time.monotonic()
+
+    def write(self, data) -> None:
+        for key in self._keys:
+            self._sums[key] += float(np.sum(data[key]))
+        self._count += 1
+        self._steps = int(data['steps'])
+        if time.monotonic() - self._last >= self._seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._count:
+            row = {key: total / self._count for key, total in self._sums.items()}
+            row.update(episodes_in_mean=self._count, steps=self._steps)
+            self._to.write(row)
+        self._sums = dict.fromkeys(self._keys, 0.0)
+        self._count = 0
+        self._last = time.monotonic()
+
+    def close(self) -> None:
+        self.flush()
+        self._to.close()
+
+
+def policy_name(agent: str) -> str:
+    """What the evaluation actor of `agent` follows."""
+    return 'random policy' if agent == 'random' else 'greedy policy'
+
+
+def plural(count: int, noun: str) -> str:
+    return f'{count:,} {noun}' + ('' if count == 1 else 's')
+
+
+def evaluate_policy(built, env_name: str, seed: int, env_kwargs: Dict[str, Any],
+                    episodes: int, observers=()) -> List[float]:
+    """Returns of `episodes` episodes of the agent's evaluation actor on a fresh
+    environment seeded with `seed`."""
+    import troupe
+    from troupe.agents import registry
+    from troupe.components import loggers
+
+    environment = registry.make_environment(env_name, seed, env_kwargs,
+                                            render=bool(observers))
+    loop = troupe.EnvironmentLoop(environment, built.make_evaluation_actor(),
+                                  should_update=False, logger=loggers.NoOpLogger(),
+                                  observers=observers)
+    try:
+        return [float(np.sum(loop.run_episode()['episode_return']))
+                for _ in range(episodes)]
+    finally:
+        environment.close()
+
+
+def _resolve_budget(args, entry) -> Dict[str, Optional[int]]:
+    if args.steps is None and args.episodes is None:
+        steps, episodes = entry.budget(args.env)
+    else:
+        steps, episodes = args.steps, args.episodes
+    return {'steps': steps, 'episodes': episodes}
+
+
+def _prepare_logdir(args) -> str:
+    from troupe.cli import rundir
+    logdir = args.logdir or rundir.default_logdir(args.agent, args.env, args.seed)
+    if os.path.exists(os.path.join(logdir, rundir.CONFIG_FILE)):
+        raise ValueError(f'{logdir!r} already holds a run; choose another --logdir.')
+    if os.path.exists(logdir) and not os.path.isdir(logdir):
+        raise ValueError(f'--logdir {logdir!r} is a file, not a directory.')
+    return logdir
+
+
+def run(args: argparse.Namespace) -> int:
+    from troupe.agents import registry
+
+    entry = registry.get(args.agent)
+    overrides = parse_assignments(args.config, '--config')
+    env_overrides = parse_assignments(args.env_config, '--env-config')
+    hyperparameters = entry.resolve(args.env, overrides)
+    env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
+    budget = _resolve_budget(args, entry)
+    logdir = _prepare_logdir(args)
+
+    import tensorflow as tf
+
+    import troupe
+
+    tf.random.set_seed(args.seed)
+    np.random.seed(args.seed)
+    environment = registry.make_environment(args.env, args.seed, env_kwargs)
+    spec = troupe.make_environment_spec(environment)
+    entry.check_can_act(args.env, spec)
+    learner_log = _LearnerLog()
+    built = entry.build(spec, hyperparameters, learner_log, args.seed)
+    try:
+        return _train(args, entry, built, environment, hyperparameters, overrides,
+                      env_kwargs, budget, logdir, learner_log)
+    finally:
+        built.close()
+        environment.close()
+
+
+def _train(args, entry, built, environment, hyperparameters, overrides, env_kwargs,
+           budget, logdir, learner_log) -> int:
+    import troupe
+    from troupe.agents import registry
+    from troupe.cli import rundir
+    from troupe.cli.progress import Progress
+    from troupe.components import counting, loggers
+
+    os.makedirs(logdir, exist_ok=True)
+    preset = entry.preset(args.env)
+    config = {
+        'format_version': rundir.FORMAT_VERSION,
+        'troupe_version': troupe.__version__,
+        'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
+        'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
+        'seed': args.seed, 'budget': budget,
+        'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
+        'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,
+        'preset': preset.source or None, 'overrides': registry.to_json(overrides),
+        'hyperparameters': hyperparameters,
+        'actions': registry.describe_actions(troupe.make_environment_spec(environment)),
+    }
+    rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), config)
+
+    def file_loggers(label: str, steps_key: str, means_of: Optional[Sequence[str]] = None):
+        csv_logger = loggers.CSVLogger(logdir, label=label, add_uid=False)
+        tensorboard = loggers.TensorBoardLogger(rundir.tensorboard_dir(logdir, label),
+                                                label=label, steps_key=steps_key)
+        if means_of is not None:
+            tensorboard = _EpisodeMeans(tensorboard, means_of)
+        return [csv_logger, tensorboard]
+
+    learner_log.sinks = file_loggers('learner', 'steps') if built.learner else []
+    evaluator_logger = loggers.Dispatcher(file_loggers('evaluator', 'env_steps'))
+    episodes_log = loggers.InMemoryLogger()
+
+    def learner_updates() -> Optional[int]:
+        updates = built.learner_updates
+        return updates if updates is not None else learner_log.updates
+
+    checkpointer = (rundir.make_checkpointer(logdir, dict(built.checkpoint_objects))
+                    if built.checkpoint_objects else None)
+    progress = Progress(budget['steps'], budget['episodes'], learner_updates,
+                        periodic=checkpointer.save if checkpointer else lambda: None)
+    actor_logger = loggers.Dispatcher(
+        [episodes_log, progress] + file_loggers(
+            'actor', 'steps', means_of=('episode_return', 'episode_length',
+                                        'steps_per_second')))
+    loop = troupe.EnvironmentLoop(environment, built.actor, counter=counting.Counter(),
+                                  logger=actor_logger, label='actor',
+                                  observers=[progress])
+    evaluation_seed = args.seed + EVALUATION_SEED_OFFSET
+    evaluations: List[Dict[str, float]] = []
+
+    def evaluate() -> Optional[Dict[str, float]]:
+        if args.eval_episodes == 0:
+            return None
+        start = time.monotonic()
+        returns = evaluate_policy(built, args.env, evaluation_seed, env_kwargs,
+                                  args.eval_episodes)
+        progress.exclude(time.monotonic() - start)
+        result = {'env_steps': progress.steps, 'episodes': progress.episodes,
+                  'mean_return': float(np.mean(returns)),
+                  'std_return': float(np.std(returns)),
+                  'min_return': float(np.min(returns)),
+                  'max_return': float(np.max(returns))}
+        evaluator_logger.write(result)
+        evaluations.append(result)
+        return result
+
+    what = (f'{budget["steps"]:,} env steps' if budget['steps']
+            else f'{budget["episodes"]:,} episodes')
+    print(f'Training {args.agent} on {args.env!r} ({config["actions"]}) for {what}, '
+          f'seed {args.seed}' + (f'; preset from {preset.source}' if preset.source
+                                 else '') + '.', flush=True)
+    if overrides:
+        print('Overrides: ' + ', '.join(f'{k}={v!r}' for k, v in overrides.items()),
+              flush=True)
+    print(f'Run directory: {logdir}', flush=True)
+
+    def finished() -> bool:
+        if budget['episodes']:
+            return progress.episodes >= budget['episodes']
+        return progress.steps >= budget['steps']
+
+    interrupted = False
+    every = args.eval_every
+    next_evaluation = every or None
+    try:
+        while not finished():
+            if budget['episodes']:
+                loop.run(num_episodes=1 if every else budget['episodes'])
+            else:
+                target = min(next_evaluation or budget['steps'], budget['steps'])
+                loop.run(num_steps=max(target - progress.steps, 1))
+            if every and progress.steps >= next_evaluation and not finished():
+                evaluate()
+                next_evaluation = (progress.steps // every + 1) * every
+    except KeyboardInterrupt:
+        interrupted = True
+    progress.finish()
+    seconds = progress.seconds
+    if checkpointer is not None:
+        checkpointer.save(force=True)
+    final = None if interrupted else evaluate()
+
+    steps = np.asarray([row['steps'] for row in episodes_log.data], dtype=np.float64)
+    returns = np.asarray([float(np.sum(row['episode_return']))
+                          for row in episodes_log.data])
+    results = {
+        'env_steps': progress.steps, 'episodes': progress.episodes,
+        'train_seconds': seconds,
+        'env_steps_per_second': progress.steps / seconds if seconds > 0 else None,
+        'learner_updates': learner_updates(),
+        'last_episodes_mean_return': progress.recent_return,
+        'final_evaluation': final, 'evaluations': evaluations,
+        'interrupted': interrupted,
+    }
+    rundir.write_json(os.path.join(logdir, rundir.RESULTS_FILE), results)
+    for logger in (actor_logger, evaluator_logger, learner_log):
+        logger.close()
+
+    _print_summary(args, results, steps, returns, evaluation_seed)
+    if not args.no_plot and steps.size:
+        path = _write_curve(args, logdir, steps, returns, evaluations)
+        print(f'Learning curve: {path}')
+    print(f'Logs, checkpoints and config: {logdir}  (troupe evaluate {logdir})')
+    return 130 if interrupted else 0
+
+
+def _print_summary(args, results, steps, returns, evaluation_seed) -> None:
+    """How long training took, the learning curve as text and the evaluation."""
+    from troupe.cli.progress import format_duration
+    from troupe.components import plotting
+
+    seconds, updates = results['train_seconds'], results['learner_updates']
+    print(f'{"Stopped" if results["interrupted"] else "Trained"} {args.agent} on '
+          f'{args.env!r}: {results["env_steps"]:,} env steps, '
+          f'{results["episodes"]:,} episodes in {format_duration(seconds)} '
+          f'({seconds:.1f} s, {results["env_steps"] / max(seconds, 1e-9):,.0f} steps/s'
+          + (f', {updates:,} learner updates' if updates is not None else '') + ').')
+    print('Learning curve (mean return of the episodes ending in each tenth of the '
+          'run):')
+    for line in plotting.text_learning_curve(steps, returns):
+        print('  ' + line)
+    final = results['final_evaluation']
+    if final is not None:
+        print(f'Evaluation ({policy_name(args.agent)}, '
+              f'{plural(args.eval_episodes, "episode")}, seed {evaluation_seed}): '
+              f'return {final["mean_return"]:.2f} ± {final["std_return"]:.2f}')
+
+
+def _write_curve(args, logdir, steps, returns, evaluations) -> str:
+    """LOGDIR/learning_curve.png: episode returns, their moving average and the
+    evaluations."""
+    from troupe.cli import rundir
+    from troupe.components import plotting
+
+    evaluation_points = None
+    if evaluations:
+        evaluation_points = (np.array([e['env_steps'] for e in evaluations]),
+                             np.array([e['mean_return'] for e in evaluations]))
+    return plotting.plot_learning_curves(
+        {f'{args.agent} on {args.env}': [plotting.Run(
+            steps, returns, evaluations=evaluation_points)]},
+        os.path.join(logdir, rundir.CURVE_FILE),
+        title=f'{args.agent} on {args.env} (seed {args.seed})')
