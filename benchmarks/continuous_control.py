@@ -41,34 +41,17 @@ import troupe  # noqa: E402
 from troupe import specs  # noqa: E402
 from troupe.agents import d4pg, ddpg, sac, td3  # noqa: E402
 from troupe.components import loggers  # noqa: E402
+from troupe.agents.registry import presets  # noqa: E402
 from troupe.environments import make, wrappers  # noqa: E402
 
 AGENTS = ('ddpg', 'd4pg', 'td3', 'sac')
 ENVIRONMENTS = ('pendulum', 'cartpole_balance')
 
 # Per (environment, agent): network sizes, agent keyword arguments, D4PG atoms.
-COMMON = {
-    'pendulum': dict(batch_size=256, samples_per_insert=256.0, min_replay_size=1000,
-                     target_update_rate=0.005, target_update_period=1),
-    'cartpole_balance': dict(batch_size=128, samples_per_insert=64.0,
-                             min_replay_size=1000, target_update_rate=0.01,
-                             target_update_period=1),
-}
-CONFIGS = {
-    ('pendulum', 'ddpg'): dict(sizes=((64, 64), (64, 64)), n_step=1, sigma=0.1),
-    ('pendulum', 'd4pg'): dict(sizes=((64, 64), (64, 64)), n_step=3, sigma=0.3,
-                               atoms=(-1000.0, 0.0, 51)),
-    ('pendulum', 'td3'): dict(sizes=((64, 64), (64, 64)), n_step=3, sigma=0.1),
-    # SAC explores through its own entropy; Stable-Baselines3's zoo setting.
-    ('pendulum', 'sac'): dict(sizes=((64, 64), (64, 64)), n_step=1),
-    ('cartpole_balance', 'ddpg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
-                                       sigma=0.3),
-    ('cartpole_balance', 'd4pg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
-                                       sigma=0.3, atoms=(0.0, 100.0, 51)),
-    ('cartpole_balance', 'td3'): dict(sizes=((64, 64), (128, 128)), n_step=5,
-                                      sigma=0.1),
-}
-LEARNING_RATE = 1e-3
+# Kept in the agent registry's presets so that `troupe train` uses the same.
+COMMON = presets.CONTINUOUS_COMMON
+CONFIGS = presets.CONTINUOUS_CONFIGS
+LEARNING_RATE = presets.CONTINUOUS_LEARNING_RATE
 
 
 def make_environment(name: str, seed: int):

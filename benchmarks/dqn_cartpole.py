@@ -26,18 +26,17 @@ from troupe import environments  # noqa: E402
 from troupe.agents import dqn  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 import common  # noqa: E402
+from troupe.agents.registry import presets  # noqa: E402
 
 SB3_SECONDS = (90, 280)
 GOAL_RETURN = 475.0
 
 # Close to rl-zoo's tuned CartPole DQN (batch 64, 0.5 updates per step, 256-256
 # network, ε annealed over the first 16% of 50k steps, lr 2.3e-3), with troupe's
-# double-Q, n-step returns and prioritized replay.
-CONFIG = dict(batch_size=64, samples_per_insert=32.0, min_replay_size=1000,
-              n_step=3, epsilon=dqn.LinearEpsilon(1.0, 0.04, 8000),
-              learning_rate=1e-3, target_update_period=200, discount=0.99,
-              max_gradient_norm=10.0, updates_per_call=8, max_replay_size=100_000)
-HIDDEN = (256, 256)
+# double-Q, n-step returns and prioritized replay. Kept in the agent registry's
+# presets so that `troupe train dqn --env cartpole` uses the same settings.
+CONFIG = presets.DQN_CARTPOLE_CONFIG
+HIDDEN = presets.DQN_CARTPOLE_HIDDEN
 
 
 def evaluate(network, spec, seed: int, episodes: int = 10) -> float:

@@ -33,12 +33,13 @@ import troupe  # noqa: E402
 from troupe.agents import tabular  # noqa: E402
 from troupe.agents.tabular import planning  # noqa: E402
 from troupe.components import loggers  # noqa: E402
+from troupe.agents.registry import presets  # noqa: E402
 from troupe.environments import make  # noqa: E402
 
 TASK = 'gridworld/obstacle'
 SHORTEST_PATH = 8
 START_VALUE = 10 * 0.9 ** 7
-OPTIMISTIC = {'epsilon': 0.1, 'step_size': 0.1, 'initial_q_values': 10.0}
+OPTIMISTIC = presets.TABULAR_OPTIMISTIC  # Shared with `troupe train`.
 
 
 def learners(steps: int) -> dict:

@@ -79,8 +79,8 @@ def test_built_schedules_are_the_agents_schedule_types():
 
 
 def test_presets_match_the_benchmarks():
-    # The registry holds the settings in the benchmarks' form; until the benchmarks
-    # import them from it, this keeps the two copies equal.
+    # The registry holds the settings in the benchmarks' form and the benchmarks
+    # import them from it: one copy.
     dqn_cartpole = _benchmark('dqn_cartpole')
     assert presets.DQN_CARTPOLE_CONFIG == dqn_cartpole.CONFIG
     assert presets.DQN_CARTPOLE_HIDDEN == dqn_cartpole.HIDDEN
