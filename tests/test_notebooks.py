@@ -31,6 +31,9 @@ def _execute(notebook, output_dir, timeout=600):
     """Runs `notebook` in place with the venv's python3 kernel, in fast mode."""
     env = dict(os.environ, TROUPE_FAST='1', TROUPE_OUTPUT_DIR=str(output_dir),
                TF_CPP_MIN_LOG_LEVEL='2')
+    # The kernel draws figures inline; a backend chosen for this test process
+    # (tests/environments/conftest.py sets MPLBACKEND=Agg) must not reach it.
+    env.pop('MPLBACKEND', None)
     client = nbclient.NotebookClient(notebook, kernel_name='python3', timeout=timeout,
                                      resources={'metadata': {'path': EXAMPLES}})
     client.execute(env=env)

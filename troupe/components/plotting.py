@@ -110,6 +110,7 @@ def plot_learning_curves(groups: Mapping[str, Sequence[Run]], path: str, *,
     Returns:
       `path`.
     """
+    from matplotlib import colors as mpl_colors
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -120,7 +121,10 @@ def plot_learning_curves(groups: Mapping[str, Sequence[Run]], path: str, *,
     figure = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
-    colours = [f'C{i % 10}' for i in range(len(non_empty))]
+    # The Tableau palette by value, not 'C0', 'C1', ...: those follow the global
+    # rcParams colour cycle, which other libraries (e.g. plotnine) may change.
+    palette = list(mpl_colors.TABLEAU_COLORS.values())
+    colours = [palette[i % len(palette)] for i in range(len(non_empty))]
     for colour, (name, runs) in zip(colours, non_empty.items()):
         if not runs:
             continue
