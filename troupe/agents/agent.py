@@ -106,3 +106,34 @@ class Agent(core.Actor, core.VariableSource):
     def num_observations(self) -> int:
         """Env steps observed so far (of every copy, for a batched actor)."""
         return self._num_observations
+
+    @property
+    def learner(self) -> core.Learner:
+        return self._learner
+
+    @property
+    def num_envs(self) -> Optional[int]:
+        """The batch size the actor acts on (None: one environment)."""
+        return getattr(self, '_num_envs', None)
+
+
+class ReplayAgent(Agent):
+    """An `Agent` that owns an in-process Reverb server (`self._server`, set by
+    the subclass before use): its address, `close()` (idempotent) and use as a
+    context manager."""
+
+    @property
+    def server_address(self) -> str:
+        return f'localhost:{self._server.port}'
+
+    def close(self) -> None:
+        """Stops the replay server, releasing any iterator waiting on it."""
+        if not getattr(self, '_closed', False):
+            self._closed = True
+            self._server.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *unused_exc_info):
+        self.close()

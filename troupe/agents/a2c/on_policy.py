@@ -113,7 +113,7 @@ def prepare_sequences(data: adders.Step, values: tf.Tensor, discount: float,
         mask=mask)
 
 
-class OnPolicyAgent(agent_lib.Agent):
+class OnPolicyAgent(agent_lib.ReplayAgent):
     """Acts, and steps the learner once per complete batch in the queue.
 
     Every `check_period` observations and at the end of each episode, it reads
@@ -169,23 +169,3 @@ class OnPolicyAgent(agent_lib.Agent):
     def num_consumed(self) -> int:
         """Sequences the learner has consumed."""
         return self._consumed
-
-    @property
-    def learner(self) -> core.Learner:
-        return self._learner
-
-    @property
-    def server_address(self) -> str:
-        return self._address
-
-    def close(self) -> None:
-        """Stops the Reverb server, releasing any iterator waiting on the queue."""
-        if not self._closed:
-            self._closed = True
-            self._server.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *unused_exc_info):
-        self.close()

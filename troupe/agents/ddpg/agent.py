@@ -27,7 +27,7 @@ from troupe.components import counting, devices, loggers
 from troupe.components import utils as tf2_utils
 
 
-class ActorCriticAgent(agent_lib.Agent):
+class ActorCriticAgent(agent_lib.ReplayAgent):
     """Replay, adder, dataset, exploring actor and learner of a deterministic
     actor-critic; subclasses provide `_make_learner`."""
 
@@ -125,23 +125,6 @@ class ActorCriticAgent(agent_lib.Agent):
                                               batched=batched)
         actor.update(wait=True)
         return actor
-
-    @property
-    def num_envs(self) -> Optional[int]:
-        """The batch size the actor acts on (None: one environment)."""
-        return self._num_envs
-
-    @property
-    def learner(self):
-        return self._learner
-
-    @property
-    def server_address(self) -> str:
-        return self._address
-
-    def close(self) -> None:
-        """Stops the replay server."""
-        self._server.stop()
 
 
 class DDPG(ActorCriticAgent):

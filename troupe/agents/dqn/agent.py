@@ -23,7 +23,7 @@ from troupe.components import devices, loggers
 from troupe.components import utils as tf2_utils
 
 
-class DQN(agent_lib.Agent):
+class DQN(agent_lib.ReplayAgent):
     """Deep Q-Networks with double-Q n-step targets and prioritized replay."""
 
     def __init__(self,
@@ -167,20 +167,3 @@ class DQN(agent_lib.Agent):
     def epsilon(self) -> float:
         """The exploration rate the actor uses now."""
         return float(self._epsilon.numpy())
-
-    @property
-    def num_envs(self) -> Optional[int]:
-        """The batch size the actor acts on (None: one environment)."""
-        return self._num_envs
-
-    @property
-    def learner(self):
-        return self._learner
-
-    @property
-    def server_address(self) -> str:
-        return self._address
-
-    def close(self) -> None:
-        """Stops the replay server."""
-        self._server.stop()

@@ -20,7 +20,7 @@ from troupe.agents.nfq import learning
 from troupe.components import adders, loggers, replay
 
 
-class NFQ(agent_lib.Agent):
+class NFQ(agent_lib.ReplayAgent):
     """Neural fitted Q-learning with an ε-greedy actor and uniform replay."""
 
     def __init__(self,
@@ -84,11 +84,3 @@ class NFQ(agent_lib.Agent):
         super().__init__(actor, learner,
                          min_observations=max(batch_size, min_replay_size),
                          observations_per_step=observations_per_step)
-
-    @property
-    def learner(self) -> learning.NFQLearner:
-        return self._learner
-
-    def close(self) -> None:
-        """Stops the replay server."""
-        self._server.stop()

@@ -25,7 +25,7 @@ from troupe.components import actors, devices, loggers
 from troupe.components import utils as tf2_utils
 
 
-class SAC(agent_lib.Agent):
+class SAC(agent_lib.ReplayAgent):
     """Soft actor-critic with twin critics and an automatic temperature."""
 
     def __init__(self,
@@ -159,15 +159,3 @@ class SAC(agent_lib.Agent):
         """Observations [B, ...] -> deterministic actions [B, A] in the bounds."""
         return sac_networks.make_eval_policy(self._actor_policy,
                                              self._environment_spec.actions)
-
-    @property
-    def learner(self):
-        return self._learner
-
-    @property
-    def server_address(self) -> str:
-        return self._address
-
-    def close(self) -> None:
-        """Stops the replay server."""
-        self._server.stop()
