@@ -21,6 +21,9 @@ NOTEBOOKS = ['nbclient', 'nbformat', 'ipykernel']
 EXTRAS = {
     'test': ['pytest', 'pytest-timeout'] + NOTEBOOKS,
     'notebooks': NOTEBOOKS + ['jupyter'],
+    # The distributed runtime (troupe.distributed); protobuf below 5 for the
+    # pinned TensorFlow.
+    'distributed': ['ray>=2.40,<3', 'protobuf<5'],
     # Large CUDA wheels (~1.9 GB); never installed in CI.
     'gpu': ['tensorflow[and-cuda]==2.15.1'],
     # Environment adapters: gymnasium (+ Atari through ale-py, whose ROMs ship in the

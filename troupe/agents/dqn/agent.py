@@ -104,7 +104,8 @@ class DQN(agent_lib.ReplayAgent):
             updates_per_call=updates_per_call, jit_compile=jit_compile)
         config.validate()
         builder.check_discrete_actions(environment_spec)
-        config_lib.check_positive_int('epsilon_update_period', epsilon_update_period)
+        self._annealer = builder.EpsilonAnnealer(epsilon, epsilon_update_period)
+        self._epsilon = self._annealer.variable
         if num_envs is not None:
             config_lib.check_positive_int('num_envs', num_envs)
         self.config = config
@@ -128,16 +129,6 @@ class DQN(agent_lib.ReplayAgent):
             checkpoint=checkpoint, device=learner_device,
             directory=checkpoint_subpath)
 
-        self._epsilon_schedule = (epsilon if isinstance(epsilon, config_lib.LinearEpsilon)
-                                  else None)
-        self._epsilon_update_period = int(epsilon_update_period)
-        self._epsilon_updated_at = 0  # num_observations at the last write of ε.
-        if isinstance(epsilon, tf.Variable):
-            self._epsilon = epsilon  # Annealed by the caller, as in Acme.
-        else:
-            self._epsilon = tf.Variable(builder.initial_epsilon(epsilon),
-                                        dtype=tf.float32, trainable=False,
-                                        name='epsilon')
         if share_network:
             # The actor uses the learner's variables: no copies on the acting path.
             actor = builder.make_actor(network, environment_spec, self._epsilon, adder,
@@ -156,12 +147,7 @@ class DQN(agent_lib.ReplayAgent):
 
     def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
         super().observe(action, next_timestep)
-        schedule = self._epsilon_schedule
-        if (schedule is not None and self.num_observations - self._epsilon_updated_at
-                >= self._epsilon_update_period):
-            # Every period env steps (a batch can step several at once).
-            self._epsilon_updated_at = self.num_observations
-            self._epsilon.assign(schedule(self.num_observations))
+        self._annealer.observe(self.num_observations)
 
     @property
     def epsilon(self) -> float:

@@ -96,17 +96,52 @@ class GreedyPolicy(snt.Module):
 
 
 def make_evaluation_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,
-                          batched: bool = False) -> actors.FeedForwardActor:
+                          batched: bool = False,
+                          variable_source: Optional[core.VariableSource] = None
+                          ) -> actors.FeedForwardActor:
     """An actor that acts greedily with `network` and records nothing
-    (`batched`: on a `BatchedEnvironment`)."""
+    (`batched`: on a `BatchedEnvironment`). With a `variable_source`, `network`
+    is the actor's own copy, refreshed from the source's 'network' group."""
+    client = None
+    if variable_source is not None:
+        client = VariableClient(variable_source, {'network': network.trainable_variables})
     return actors.FeedForwardActor(GreedyPolicy(network, environment_spec.actions),
-                                   batched=batched)
+                                   variable_client=client, batched=batched)
 
 
 def initial_epsilon(epsilon: config_lib.Epsilon) -> float:
     if isinstance(epsilon, config_lib.LinearEpsilon):
         return epsilon(0)
     return float(epsilon)
+
+
+class EpsilonAnnealer:
+    """Keeps an actor's ε variable on its schedule as env steps accumulate.
+
+    `epsilon` may be a constant, a `LinearEpsilon` (over env steps) or a
+    tf.Variable the caller anneals; `variable` is what the actor reads. With a
+    schedule, `observe(num_steps)` writes schedule(num_steps) into it at most
+    once every `update_period` env steps (a batch can step several at once).
+    """
+
+    def __init__(self, epsilon: config_lib.Epsilon, update_period: int = 10):
+        config_lib.check_positive_int('epsilon_update_period', update_period)
+        self._schedule = (epsilon if isinstance(epsilon, config_lib.LinearEpsilon)
+                          else None)
+        self._update_period = int(update_period)
+        self._updated_at = 0  # num_steps at the last write.
+        if isinstance(epsilon, tf.Variable):
+            self.variable = epsilon  # Annealed by the caller, as in Acme.
+        else:
+            self.variable = tf.Variable(initial_epsilon(epsilon), dtype=tf.float32,
+                                        trainable=False, name='epsilon')
+
+    def observe(self, num_steps: int) -> None:
+        """Called with the env steps taken so far."""
+        if (self._schedule is not None
+                and num_steps - self._updated_at >= self._update_period):
+            self._updated_at = num_steps
+            self.variable.assign(self._schedule(num_steps))
 
 
 def make_actor(network: snt.Module, environment_spec: specs.EnvironmentSpec,

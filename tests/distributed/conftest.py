@@ -1,0 +1,29 @@
+"""A real Ray cluster on this machine for the distributed tests.
+
+It is bound to loopback and kept out of the user's home: Ray writes an auth
+token into $HOME/.ray, so HOME points at a temporary folder while it runs, and
+its session files go to another temporary folder.
+"""
+
+import os
+
+import pytest
+
+from troupe.distributed import cluster
+
+
+@pytest.fixture(scope='module')
+def ray_cluster(tmp_path_factory):
+    import ray
+    home = os.environ.get('HOME')
+    os.environ['HOME'] = str(tmp_path_factory.mktemp('home'))
+    try:
+        # A short session folder: Ray's socket paths must stay under 108 bytes.
+        cluster.connect(num_cpus=2, log_to_driver=False)
+        yield ray
+    finally:
+        ray.shutdown()
+        if home is None:
+            os.environ.pop('HOME', None)
+        else:
+            os.environ['HOME'] = home
