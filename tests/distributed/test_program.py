@@ -81,8 +81,9 @@ def test_dqn_with_two_actors_learns_and_counts_add_up(ray_cluster, tmp_path):
 
 
 def test_a_killed_actor_is_restarted_and_the_run_finishes(ray_cluster, tmp_path):
+    # The actors step 4 copies of the environment each (batched acting).
     program = DistributedProgram(
-        program_config(tmp_path, evaluation_episodes=0), num_actors=2,
+        program_config(tmp_path, evaluation_episodes=0, num_envs=4), num_actors=2,
         stop=StopConditions(max_actor_steps=6_000, max_seconds=300), progress=None)
     with program:
         program.launch()
@@ -98,11 +99,17 @@ def test_a_killed_actor_is_restarted_and_the_run_finishes(ray_cluster, tmp_path)
     assert results['restarts']['actor_0'] == 1
     assert results['restarts']['actor_1'] == 0
     assert results['counts']['actor_steps'] >= 6_000
+    # Episodes of every copy are logged and counted.
+    rows = [row for i in range(2) for row in read_rows(tmp_path, f'actor_{i}')]
+    assert len(rows) >= results['counts']['actor_episodes'] - 8  # Lost with the kill.
+    assert len(rows) >= 20
 
 
 def test_a_run_resumes_from_its_checkpoint_with_its_counters(ray_cluster, tmp_path):
     config = program_config(tmp_path, evaluation_episodes=0)
+    # Actors fetch variables through a cache node here.
     first = DistributedProgram(config, num_actors=1, progress=None,
+                               variable_cache_seconds=0.5,
                                stop=StopConditions(max_learner_steps=50,
                                                    max_seconds=300)).run()
     assert first['learner_updates'] >= 50

@@ -29,6 +29,9 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     group.add_argument('--actor-exploration', type=float, nargs='+', default=None,
                        metavar='X', help='one exploration value per actor: ε for '
                                          'dqn, the noise σ for d4pg')
+    group.add_argument('--variable-cache-seconds', type=float, default=None,
+                       metavar='S', help='actors fetch weights through a cache node '
+                                         'refreshed every S seconds (many actors)')
     group.add_argument('--eval-seconds', type=float, default=10.0, metavar='S',
                        help='pause between the evaluator\'s evaluations (default 10)')
 
@@ -37,7 +40,8 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     """Errors for distributed options that make no sense (argparse style)."""
     if not args.distributed:
         for option, default in (('num_actors', 2), ('ray_address', None),
-                                ('max_seconds', None), ('actor_exploration', None)):
+                                ('max_seconds', None), ('actor_exploration', None),
+                                ('variable_cache_seconds', None)):
             if getattr(args, option) != default:
                 parser.error(f'--{option.replace("_", "-")} needs --distributed')
         return
@@ -48,6 +52,9 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
                      '(and/or --max-seconds S)')
     if args.max_seconds is not None and args.max_seconds <= 0:
         parser.error(f'--max-seconds must be > 0, got {args.max_seconds}')
+    if args.variable_cache_seconds is not None and args.variable_cache_seconds <= 0:
+        parser.error('--variable-cache-seconds must be > 0, got '
+                     f'{args.variable_cache_seconds}')
     if args.eval_seconds <= 0:
         parser.error(f'--eval-seconds must be > 0, got {args.eval_seconds}')
     if (args.actor_exploration is not None
@@ -82,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     program = DistributedProgram(
         program_config, num_actors=args.num_actors,
         stop=StopConditions(max_actor_steps=steps, max_seconds=args.max_seconds),
-        ray_address=args.ray_address)
+        ray_address=args.ray_address,
+        variable_cache_seconds=args.variable_cache_seconds)
     rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
         'format_version': rundir.FORMAT_VERSION,
         'troupe_version': troupe.__version__,
