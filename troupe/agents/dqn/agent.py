@@ -53,7 +53,8 @@ class DQN(agent_lib.ReplayAgent):
                  updates_per_call: int = 1,
                  jit_compile: bool = True,
                  epsilon_update_period: int = 10,
-                 num_envs: Optional[int] = None):
+                 num_envs: Optional[int] = None,
+                 num_parallel_calls: int = 2):
         """Builds the agent.
 
         Args:
@@ -89,6 +90,8 @@ class DQN(agent_lib.ReplayAgent):
             batch step, ε-greedy per copy, one n-step trajectory per copy
             (`BatchedAdder`). The schedule (`min_replay_size`,
             `samples_per_insert`, ε's) counts env steps of all copies.
+          num_parallel_calls: Reverb sampling streams feeding the learner
+            (sampling, not the update, bounds the learner at batch 256 here).
         """
         config = config_lib.DQNConfig(
             batch_size=batch_size, prefetch_size=prefetch_size,
@@ -101,7 +104,8 @@ class DQN(agent_lib.ReplayAgent):
             learning_rate=learning_rate, discount=discount,
             huber_loss_parameter=huber_loss_parameter,
             max_gradient_norm=max_gradient_norm, reward_clip=reward_clip,
-            updates_per_call=updates_per_call, jit_compile=jit_compile)
+            updates_per_call=updates_per_call, jit_compile=jit_compile,
+            num_parallel_calls=num_parallel_calls)
         config.validate()
         builder.check_discrete_actions(environment_spec)
         self._annealer = builder.EpsilonAnnealer(epsilon, epsilon_update_period)

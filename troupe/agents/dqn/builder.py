@@ -55,11 +55,13 @@ def make_adder(client: reverb.Client, config: config_lib.DQNConfig,
 
 def make_dataset(server_address: str,
                  config: config_lib.DQNConfig) -> tf.data.Dataset:
-    """Batches of transitions sampled from the table, prefetched."""
+    """Batches of transitions sampled from the table by `num_parallel_calls`
+    streams, prefetched."""
     return replay.make_reverb_dataset(
         server_address, batch_size=config.batch_size,
         prefetch_size=config.prefetch_size or None,
-        table=config.replay_table_name)
+        table=config.replay_table_name,
+        num_parallel_calls=config.num_parallel_calls)
 
 
 class EpsilonGreedyPolicy(snt.Module):

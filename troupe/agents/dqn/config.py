@@ -61,6 +61,7 @@ class DQNConfig:
     reward_clip: Optional[float] = None
     updates_per_call: int = 1
     jit_compile: bool = True
+    num_parallel_calls: int = 2
     replay_table_name: str = DEFAULT_PRIORITY_TABLE
 
     def validate(self) -> None:
@@ -94,3 +95,4 @@ class DQNConfig:
         if self.reward_clip is not None:
             check_positive('reward_clip', self.reward_clip)
         check_positive_int('updates_per_call', self.updates_per_call)
+        check_positive_int('num_parallel_calls', self.num_parallel_calls)
