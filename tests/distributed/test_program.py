@@ -164,3 +164,40 @@ def test_other_agents_run_distributed(ray_cluster, tmp_path, agent, env, overrid
     assert results['stopped_because'].endswith('learner steps (max 20)')
     assert results['counts']['actor_steps'] > 0
     assert results['evaluations'], 'the evaluator logged nothing'
+
+
+def test_troupe_train_distributed_writes_a_run_that_evaluate_restores(
+        ray_cluster, tmp_path, capsys):
+    """The command line joins the running Ray cluster (as with --ray-address)
+    and writes a run directory `troupe evaluate` can read."""
+    from troupe import cli
+    logdir = str(tmp_path / 'run')
+    assert cli.main(['train', 'dqn', '--env', 'cartpole', '--distributed',
+                     '--num-actors', '2', '--steps', '3000', '--eval-episodes', '2',
+                     '--eval-seconds', '2', '--actor-exploration', '0.3', '0.05',
+                     '--logdir', logdir]) == 0
+    out = capsys.readouterr().out
+    assert 'Trained dqn on \'cartpole\' with 2 actors' in out
+    assert 'Learning curve' in out
+    for path in ('config.json', 'results.json', 'learning_curve.png',
+                 'logs/actor_0/logs.csv', 'logs/actor_1/logs.csv',
+                 'logs/learner/logs.csv', 'checkpoints/learner/checkpoint'):
+        assert os.path.exists(os.path.join(logdir, path)), path
+    assert cli.main(['evaluate', logdir, '--episodes', '2']) == 0
+    assert 'return' in capsys.readouterr().out
+
+
+def test_troupe_train_distributed_rejects_bad_options(capsys):
+    from troupe import cli
+    with pytest.raises(SystemExit):
+        cli.main(['train', 'dqn', '--env', 'cartpole', '--num-actors', '3'])
+    assert '--num-actors needs --distributed' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(['train', 'dqn', '--env', 'cartpole', '--distributed',
+                  '--episodes', '10'])
+    assert '--distributed counts env steps, not episodes' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(['train', 'dqn', '--env', 'cartpole', '--distributed',
+                  '--num-actors', '2', '--actor-exploration', '0.1'])
+    assert ('--actor-exploration takes one value per actor: 1 given for 2 actors'
+            in capsys.readouterr().err)

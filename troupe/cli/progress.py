@@ -5,6 +5,11 @@ and refreshes the line every few hundred steps) and a logger (it receives each
 finished episode). On a terminal the line is redrawn in place with a carriage
 return; otherwise (a pipe, a file, a test) a full line is printed at every tenth
 of the budget.
+
+On a `BatchedEnvironment` (`troupe train --num-envs N`) the loop gives each copy
+its own copy of every observer, so `Progress` is not an observer there:
+`StepCountingActor` wraps the batched actor and counts the env steps of each
+batch step instead (`Progress.count_steps`).
 """
 
 import collections
@@ -14,6 +19,8 @@ from typing import Callable, Optional, TextIO, Tuple
 
 import dm_env
 import numpy as np
+
+from troupe import core, types
 
 _CHECK_EVERY_STEPS = 64     # Steps between looks at the clock.
 _REDRAW_SECONDS = 0.25      # Minimum seconds between redraws on a terminal.
@@ -70,9 +77,18 @@ class Progress:
         del env, timestep, action
         self.steps += 1
         if self.steps >= self._next_check:
-            self._next_check = self.steps + _CHECK_EVERY_STEPS
-            self._periodic()
-            self._maybe_draw()
+            self._tick()
+
+    def count_steps(self, steps: int) -> None:
+        """Counts `steps` env steps at once (e.g. those of one batch step)."""
+        self.steps += steps
+        if self.steps >= self._next_check:
+            self._tick()
+
+    def _tick(self) -> None:
+        self._next_check = self.steps + _CHECK_EVERY_STEPS
+        self._periodic()
+        self._maybe_draw()
 
     def get_metrics(self) -> dict:
         return {}
@@ -183,3 +199,37 @@ class Progress:
             self._stream.flush()
         else:
             self._print(self.line())
+
+
+_FIRST = int(dm_env.StepType.FIRST)
+
+
+class StepCountingActor(core.Actor):
+    """A batched actor that also tells a `Progress` the env steps it observes.
+
+    Forwards every call to `actor`, which acts on a `BatchedEnvironment` of
+    `num_envs` copies; each `observe` of a batch counts its copies that took a
+    real step (not those just reset, FIRST), as the loop counts them.
+    """
+
+    batched = True  # What `EnvironmentLoop` checks: this actor acts on batches.
+
+    def __init__(self, actor: core.Actor, progress: Progress, num_envs: int):
+        self._actor = actor
+        self._progress = progress
+        self.num_envs = int(num_envs)
+
+    def select_action(self, observation: types.NestedArray) -> types.NestedArray:
+        return self._actor.select_action(observation)
+
+    def observe_first(self, timestep: dm_env.TimeStep) -> None:
+        self._actor.observe_first(timestep)
+
+    def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep) -> None:
+        self._actor.observe(action, next_timestep)
+        step_type = next_timestep.step_type
+        self._progress.count_steps(self.num_envs - int(np.count_nonzero(
+            step_type == _FIRST)))
+
+    def update(self, wait: bool = False) -> None:
+        self._actor.update(wait)

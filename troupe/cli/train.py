@@ -4,6 +4,11 @@ The run directory (see `rundir`) gets config.json first, then CSV and
 TensorBoard logs as training goes, learner checkpoints (every few minutes and at
 the end), results.json and a learning-curve PNG. The terminal shows a progress
 line, then the learning curve as text and a greedy evaluation of the result.
+
+With `--num-envs N` the agent acts on a `BatchedEnvironment` of N copies seeded
+S, S+1, ..., S+N-1 (one policy call per batch step; budgets, logs and the
+progress line count the env steps and episodes of all copies); evaluation runs
+on one environment as without it.
 """
 
 import argparse
@@ -63,6 +68,11 @@ def add_parser(commands) -> None:
     budget.add_argument('--episodes', type=int, metavar='N',
                         help='train for N episodes')
     train.add_argument('--seed', type=int, default=0, metavar='S')
+    train.add_argument('--num-envs', type=int, default=None, metavar='N',
+                       help='act on N copies of the environment at once (seeds S '
+                            'to S+N-1), one policy call per step for all of them; '
+                            'for dqn, ddpg, d4pg, td3, sac and random (dqn on '
+                            'cartpole then uses the N-copy preset)')
     train.add_argument('--logdir', metavar='DIR',
                        help='run directory (default: runs/<agent>-<env>/seed<S>-<time>)')
     train.add_argument('--config', action='extend', nargs='+', metavar='KEY=VALUE',
@@ -78,14 +88,20 @@ def add_parser(commands) -> None:
                        help='episodes per greedy evaluation (0: none; default 10)')
     train.add_argument('--no-plot', action='store_true',
                        help='do not write learning_curve.png')
+    from troupe.cli import distributed
+    distributed.add_arguments(train)
     train.set_defaults(handler=run, check=check)
 
 
 def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    from troupe.cli import distributed
+    distributed.check(args, parser)
     for name in ('steps', 'episodes'):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f'--{name} must be >= 1, got {value}')
+    if args.num_envs is not None and args.num_envs < 1:
+        parser.error(f'--num-envs must be >= 1, got {args.num_envs}')
     if args.eval_every < 0:
         parser.error(f'--eval-every must be >= 0, got {args.eval_every}')
     if args.eval_episodes < 0:
@@ -183,8 +199,29 @@ def evaluate_policy(built, env_name: str, seed: int, env_kwargs: Dict[str, Any],
         environment.close()
 
 
-def _resolve_budget(args, entry) -> Dict[str, Optional[int]]:
+def _make_copy(seed: int, name: str, kwargs: Dict[str, Any]):
+    """One copy of a batched environment (module level: picklable)."""
+    from troupe.agents import registry
+    return registry.make_environment(name, seed, kwargs)
+
+
+def make_training_environment(env_name: str, seed: int, env_kwargs: Dict[str, Any],
+                              num_envs: Optional[int] = None):
+    """The environment the agent trains in: one seeded with `seed`, or (with
+    `num_envs`) a `BatchedEnvironment` of copies seeded seed, ..., seed+N-1."""
+    from troupe.agents import registry
+    if num_envs is None:
+        return registry.make_environment(env_name, seed, env_kwargs)
+    from troupe.environments import BatchedEnvironment
+    return BatchedEnvironment(_make_copy, num_envs, seed=seed, name=env_name,
+                              kwargs=env_kwargs)
+
+
+def _resolve_budget(args, entry, batched_preset=None) -> Dict[str, Optional[int]]:
     if args.steps is None and args.episodes is None:
+        if batched_preset is not None and (batched_preset.steps
+                                           or batched_preset.episodes):
+            return {'steps': batched_preset.steps, 'episodes': batched_preset.episodes}
         steps, episodes = entry.budget(args.env)
     else:
         steps, episodes = args.steps, args.episodes
@@ -202,14 +239,29 @@ def _prepare_logdir(args) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.distributed:
+        from troupe.cli import distributed
+        return distributed.run(args)
     from troupe.agents import registry
+    from troupe.agents.registry import builders, presets
 
     entry = registry.get(args.agent)
+    num_envs = getattr(args, 'num_envs', None)
+    if num_envs is not None:
+        builders.check_num_envs(args.agent, num_envs)
     overrides = parse_assignments(args.config, '--config')
     env_overrides = parse_assignments(args.env_config, '--env-config')
-    hyperparameters = entry.resolve(args.env, overrides)
+    preset = entry.preset(args.env)
+    batched_preset = (presets.NUM_ENVS_PRESETS.get((args.agent, args.env))
+                      if num_envs is not None else None)
+    if batched_preset is not None:  # Over the environment's preset; under --config.
+        preset = batched_preset
+        hyperparameters = entry.resolve(
+            args.env, dict(batched_preset.hyperparameters, **overrides))
+    else:
+        hyperparameters = entry.resolve(args.env, overrides)
     env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
-    budget = _resolve_budget(args, entry)
+    budget = _resolve_budget(args, entry, batched_preset)
     logdir = _prepare_logdir(args)
 
     import tensorflow as tf
@@ -218,35 +270,40 @@ def run(args: argparse.Namespace) -> int:
 
     tf.random.set_seed(args.seed)
     np.random.seed(args.seed)
-    environment = registry.make_environment(args.env, args.seed, env_kwargs)
-    spec = troupe.make_environment_spec(environment)
-    entry.check_can_act(args.env, spec)
-    learner_log = _LearnerLog()
-    built = entry.build(spec, hyperparameters, learner_log, args.seed)
+    environment = make_training_environment(args.env, args.seed, env_kwargs, num_envs)
+    try:
+        spec = troupe.make_environment_spec(environment)
+        entry.check_can_act(args.env, spec)
+        learner_log = _LearnerLog()
+        built = builders.build(entry, spec, hyperparameters, learner_log, args.seed,
+                               num_envs=num_envs)
+    except BaseException:
+        environment.close()
+        raise
     try:
         return _train(args, entry, built, environment, hyperparameters, overrides,
-                      env_kwargs, budget, logdir, learner_log)
+                      env_kwargs, budget, logdir, learner_log, preset)
     finally:
         built.close()
         environment.close()
 
 
 def _train(args, entry, built, environment, hyperparameters, overrides, env_kwargs,
-           budget, logdir, learner_log) -> int:
+           budget, logdir, learner_log, preset) -> int:
     import troupe
     from troupe.agents import registry
     from troupe.cli import rundir
-    from troupe.cli.progress import Progress
+    from troupe.cli.progress import Progress, StepCountingActor
     from troupe.components import counting, loggers
 
     os.makedirs(logdir, exist_ok=True)
-    preset = entry.preset(args.env)
     config = {
         'format_version': rundir.FORMAT_VERSION,
         'troupe_version': troupe.__version__,
         'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
         'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
-        'seed': args.seed, 'budget': budget,
+        'seed': args.seed, 'num_envs': getattr(args, 'num_envs', None),
+        'budget': budget,
         'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
         'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,
         'preset': preset.source or None, 'overrides': registry.to_json(overrides),
@@ -275,13 +332,19 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
                     if built.checkpoint_objects else None)
     progress = Progress(budget['steps'], budget['episodes'], learner_updates,
                         periodic=checkpointer.save if checkpointer else lambda: None)
+    num_envs = config['num_envs']
+    means_of = ('episode_return', 'episode_length', 'steps_per_second')
+    if num_envs is not None:  # Env steps/s of all copies too.
+        means_of += ('batch_steps_per_second',)
     actor_logger = loggers.Dispatcher(
-        [episodes_log, progress] + file_loggers(
-            'actor', 'steps', means_of=('episode_return', 'episode_length',
-                                        'steps_per_second')))
-    loop = troupe.EnvironmentLoop(environment, built.actor, counter=counting.Counter(),
+        [episodes_log, progress] + file_loggers('actor', 'steps', means_of=means_of))
+    if num_envs is None:
+        actor, observers = built.actor, [progress]
+    else:  # Observers would be copied per copy: the actor counts for Progress.
+        actor, observers = StepCountingActor(built.actor, progress, num_envs), []
+    loop = troupe.EnvironmentLoop(environment, actor, counter=counting.Counter(),
                                   logger=actor_logger, label='actor',
-                                  observers=[progress])
+                                  observers=observers)
     evaluation_seed = args.seed + EVALUATION_SEED_OFFSET
     evaluations: List[Dict[str, float]] = []
 
@@ -303,9 +366,13 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
 
     what = (f'{budget["steps"]:,} env steps' if budget['steps']
             else f'{budget["episodes"]:,} episodes')
+    copies = ''
+    if num_envs is not None:
+        copies = (' on 1 copy' if num_envs == 1 else
+                  f' on {num_envs} copies (seeds {args.seed}-{args.seed + num_envs - 1})')
     print(f'Training {args.agent} on {args.env!r} ({config["actions"]}) for {what}, '
-          f'seed {args.seed}' + (f'; preset from {preset.source}' if preset.source
-                                 else '') + '.', flush=True)
+          f'seed {args.seed}{copies}' + (f'; preset from {preset.source}'
+                                         if preset.source else '') + '.', flush=True)
     if overrides:
         print('Overrides: ' + ', '.join(f'{k}={v!r}' for k, v in overrides.items()),
               flush=True)
@@ -342,7 +409,7 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
                           for row in episodes_log.data])
     results = {
         'env_steps': progress.steps, 'episodes': progress.episodes,
-        'train_seconds': seconds,
+        'num_envs': num_envs, 'train_seconds': seconds,
         'env_steps_per_second': progress.steps / seconds if seconds > 0 else None,
         'learner_updates': learner_updates(),
         'last_episodes_mean_return': progress.recent_return,

@@ -58,6 +58,13 @@ class EnvironmentLoop(core.Worker):
     episode). Each copy's reset step is not an env step. Observers are copied
     once per copy (`copy.deepcopy`) and each copy sees only its own episodes.
     `run_episode()` has no meaning on a batch (its episodes overlap) and raises.
+
+    An actor that says how it acts (a `batched` attribute, as
+    `FeedForwardActor` has, or an agent's `num_envs`) must match the
+    environment: a single-environment actor on a `BatchedEnvironment`, or a
+    batched one on a single environment, is a ValueError here. For other actors
+    the first batch step checks that `select_action` returned one action per
+    copy.
     """
 
     def __init__(self,
@@ -80,8 +87,9 @@ class EnvironmentLoop(core.Worker):
         self._nested_reward = tree.is_nested(reward_spec)
         self._reward_zeros = _zeros_like_reward(reward_spec)
         from troupe.environments import batched  # Lazy: keeps `import troupe` light.
-        self._batched_run = (_BatchedRun(self) if isinstance(
-            environment, batched.BatchedEnvironment) else None)
+        is_batch = isinstance(environment, batched.BatchedEnvironment)
+        check_actor_matches(environment, actor, is_batch)
+        self._batched_run = _BatchedRun(self) if is_batch else None
 
     def _add_rewards(self, total, reward):
         if reward is None:
@@ -178,6 +186,68 @@ class EnvironmentLoop(core.Worker):
         return steps
 
 
+def actor_batching(actor: core.Actor) -> Optional[bool]:
+    """Whether `actor` acts on batches (True), on one environment (False), or
+    None when it does not say.
+
+    Read from a boolean `batched` attribute (`FeedForwardActor` and its
+    subclasses), an integer `num_envs` (an agent built for N copies); an agent
+    without them is looked through to the actor it wraps. A `RecurrentActor`
+    acts on one environment.
+    """
+    from troupe.components.actors import recurrent  # Lazy, as above.
+    seen = set()
+    while actor is not None and id(actor) not in seen:
+        seen.add(id(actor))
+        batched = getattr(actor, 'batched', None)
+        if isinstance(batched, (bool, np.bool_)):
+            return bool(batched)
+        num_envs = getattr(actor, 'num_envs', None)
+        if isinstance(num_envs, (int, np.integer)) and not isinstance(num_envs, bool):
+            return True
+        if isinstance(actor, recurrent.RecurrentActor):
+            return False
+        actor = getattr(actor, '_actor', None)  # An Agent's actor.
+    return None
+
+
+def _describe_actor(actor: core.Actor) -> str:
+    """E.g. 'DQN (an agent built without num_envs)' or 'FeedForwardActor
+    (batched=False)'."""
+    name = type(actor).__name__
+    if hasattr(actor, 'learner') and hasattr(actor, 'num_observations'):
+        num_envs = getattr(actor, 'num_envs', None)
+        return (f'{name} (an agent built with num_envs={num_envs})' if num_envs
+                else f'{name} (an agent built without num_envs)')
+    batched = getattr(actor, 'batched', None)
+    if isinstance(batched, (bool, np.bool_)):
+        return f'{name} (batched={bool(batched)})'
+    return name
+
+
+def check_actor_matches(environment: dm_env.Environment, actor: core.Actor,
+                        is_batch: bool) -> None:
+    """Raises a ValueError when `actor` says it acts on one environment and
+    `environment` is a BatchedEnvironment, or the other way round."""
+    batching = actor_batching(actor)
+    if is_batch and batching is False:
+        n = environment.num_envs
+        raise ValueError(
+            f'EnvironmentLoop got a BatchedEnvironment of {n} copies but the actor '
+            f'{_describe_actor(actor)} acts on one environment at a time. '
+            f'Give it an actor that acts on the batch (one [{n}, ...] call per '
+            f'step): an agent built with num_envs={n} (DQN, DDPG, D4PG, TD3, SAC), '
+            f'FeedForwardActor(..., batched=True) or RandomActor(..., '
+            f'num_envs={n}); or give it a single environment.')
+    if not is_batch and batching is True:
+        raise ValueError(
+            f'EnvironmentLoop got a single environment ({type(environment).__name__}) '
+            f'but the actor {_describe_actor(actor)} acts on batches of '
+            f'observations from a troupe.environments.BatchedEnvironment. Step a '
+            f'BatchedEnvironment(name, num_envs=N) with it, or build the actor for '
+            f'one environment (num_envs=None, batched=False).')
+
+
 class _BatchedRun:
     """The batched loop of an `EnvironmentLoop` on a `BatchedEnvironment`.
 
@@ -208,6 +278,7 @@ class _BatchedRun:
         self._start_step = np.zeros(n)
         self._returns = tree.map_structure(
             lambda z: np.zeros((n,) + z.shape, z.dtype), loop._reward_zeros)
+        self._checked_actions = False   # The first actions are checked once.
 
     def _start(self, clock) -> None:
         loop, env = self._loop, self._loop._environment
@@ -218,6 +289,32 @@ class _BatchedRun:
             for observers, timestep in zip(self._observers, env.unbatch(self._timestep)):
                 for observer in observers:
                     observer.observe_first(env, timestep)
+
+    def _first_action(self):
+        """The first `select_action` of the run, checked to give one action per
+        copy; an actor that does not say how it acts and fails on the batch
+        gets an error that says what the loop expected."""
+        loop, n = self._loop, self._num_envs
+        actor, observation = loop._actor, self._timestep.observation
+        expected = (f'EnvironmentLoop steps a BatchedEnvironment of {n} copies: '
+                    f'the actor gets [{n}, ...] observations and must return one '
+                    f'action per copy, with a leading axis of {n} (an agent built '
+                    f'with num_envs={n}, FeedForwardActor(..., batched=True) or '
+                    f'RandomActor(..., num_envs={n}))')
+        try:
+            action = actor.select_action(observation)
+        except Exception as error:
+            if actor_batching(actor) is not None:
+                raise
+            raise ValueError(f'{expected}; the actor {_describe_actor(actor)} failed '
+                             f'on the batch: {type(error).__name__}: {error}') from error
+        shapes = [np.shape(leaf) for leaf in tree.flatten(action)]
+        if not shapes or any(len(shape) == 0 or shape[0] != n for shape in shapes):
+            shown = shapes[0] if len(shapes) == 1 else shapes
+            raise ValueError(f'{expected}; the actor {_describe_actor(actor)} '
+                             f'returned an action of shape {shown}.')
+        self._checked_actions = True
+        return action
 
     def _observe(self, action, timestep) -> None:
         env = self._loop._environment
@@ -277,7 +374,10 @@ class _BatchedRun:
             if self._timestep is None:
                 self._start(clock)
             t0 = clock()
-            action = actor.select_action(self._timestep.observation)
+            if self._checked_actions:
+                action = actor.select_action(self._timestep.observation)
+            else:
+                action = self._first_action()
             t1 = clock()
             timestep = env.step(action)
             t2 = clock()

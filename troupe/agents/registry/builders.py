@@ -5,10 +5,14 @@ learns), a factory of evaluation actors (greedy, no exploration, no replay), and
 the objects a `Checkpointer` saves, so that another process can rebuild the same
 agent and restore them. Agents are built with `checkpoint=False`: the command
 line checkpoints those objects itself (see `troupe.cli.rundir`).
+
+`build(entry, ..., num_envs=N)` builds the agents of `NUM_ENVS_AGENTS` to act
+on a `BatchedEnvironment` of N copies (`troupe train --num-envs N`); their
+evaluation actors still act on one environment.
 """
 
 import dataclasses
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
 import sonnet as snt
 import tree
@@ -48,6 +52,48 @@ class BuiltAgent:
 # (environment spec, agent kwargs, network kwargs, learner logger, seed) -> agent.
 Builder = Callable[[specs.EnvironmentSpec, Dict[str, Any], Dict[str, Any],
                     loggers.Logger, int], BuiltAgent]
+
+
+# The agents that take `num_envs` (a batched actor and adder): their builders
+# pass it on to the agent (`RandomActor` for 'random').
+NUM_ENVS_AGENTS: Sequence[str] = ('dqn', 'ddpg', 'd4pg', 'td3', 'sac', 'random')
+
+
+def check_num_envs(agent: str, num_envs) -> None:
+    """Raises a ValueError unless `agent` can act on `num_envs` copies."""
+    if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
+        raise ValueError(f'num_envs must be an integer >= 1, got {num_envs!r}.')
+    if agent not in NUM_ENVS_AGENTS:
+        raise ValueError(
+            f'{agent} cannot act on a batch of environments (--num-envs '
+            f'{num_envs}): it acts on one environment at a time. Agents that '
+            f'take --num-envs: {", ".join(NUM_ENVS_AGENTS)}.')
+
+
+def build(entry, spec: specs.EnvironmentSpec, hyperparameters: Mapping[str, Any],
+          logger: Optional[loggers.Logger] = None, seed: int = 0,
+          num_envs: Optional[int] = None) -> BuiltAgent:
+    """`entry.build(...)` (an `AgentEntry`), acting on a `BatchedEnvironment` of
+    `num_envs` copies when that is given.
+
+    `num_envs` is not a hyperparameter (it changes how the agent acts, not
+    what it learns from its env steps), so it bypasses `entry.resolve` and goes
+    to the builder with the agent's keyword arguments.
+
+    Raises:
+      ValueError: when `num_envs` is given for an agent outside
+        `NUM_ENVS_AGENTS`, or is not an integer >= 1.
+    """
+    if num_envs is None:
+        return entry.build(spec, hyperparameters, logger, seed)
+    check_num_envs(entry.name, num_envs)
+    build_fn = entry.build_fn
+
+    def build_batched(spec, agent_kw, net_kw, logger, seed) -> BuiltAgent:
+        return build_fn(spec, dict(agent_kw, num_envs=num_envs), net_kw, logger, seed)
+
+    return dataclasses.replace(entry, build_fn=build_batched).build(
+        spec, hyperparameters, logger, seed)
 
 
 def schedule(value, schedule_class):
@@ -140,6 +186,8 @@ def tabular_builder(agent_class) -> Builder:
 
 
 def build_random(spec, agent_kw, net_kw, logger, seed) -> BuiltAgent:
-    del agent_kw, net_kw, logger
-    return BuiltAgent(actors.RandomActor(spec.actions, seed=seed),
-                      lambda: actors.RandomActor(spec.actions, seed=seed + 1), {})
+    del net_kw, logger
+    actor = actors.RandomActor(spec.actions, seed=seed,
+                               num_envs=agent_kw.get('num_envs'))
+    return BuiltAgent(actor, lambda: actors.RandomActor(spec.actions, seed=seed + 1),
+                      {})

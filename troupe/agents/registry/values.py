@@ -21,8 +21,8 @@ from troupe.agents import dqn
 from troupe.agents.tabular import exploration
 
 # Constructor arguments the command line supplies itself (or never sets).
-# `num_envs` (a batched actor) needs a batched environment, which the command
-# line does not make yet.
+# `num_envs` (a batched actor) is `troupe train --num-envs N`, a setting of the
+# run that comes with its BatchedEnvironment: `builders.build` passes it on.
 NOT_HYPERPARAMETERS = frozenset({
     'self', 'environment_spec', 'network', 'policy_network', 'critic_network',
     'critic_networks', 'twin_critic_network', 'observation_network', 'logger',

@@ -7,6 +7,11 @@ It starts a Reverb server with a uniform table, writes n-step transitions with a
 samples_per_insert observations (one update per environment step by default)
 after max(batch_size, min_replay_size) observations. `make_evaluation_actor()` gives
 an actor that follows the deterministic (squashed-mean) policy.
+
+With `num_envs` N the agent acts on a `BatchedEnvironment` of N copies: one
+policy call per batch step samples an action for every copy, a `BatchedAdder`
+keeps one n-step trajectory per copy, and the schedule counts env steps of all
+copies.
 """
 
 import copy
@@ -54,7 +59,8 @@ class SAC(agent_lib.ReplayAgent):
                  target_entropy: Optional[float] = None,
                  updates_per_call: int = 1,
                  jit_compile: bool = False,
-                 seed: Optional[int] = None):
+                 seed: Optional[int] = None,
+                 num_envs: Optional[int] = None):
         """Builds the agent.
 
         Args:
@@ -88,6 +94,12 @@ class SAC(agent_lib.ReplayAgent):
           updates_per_call: SGD updates per learner step (the schedule adapts).
           jit_compile: XLA-compile the update.
           seed: seeds the learner's samples and the default networks' weights.
+          num_envs: None acts in one environment. An int N builds a batched
+            actor for a `BatchedEnvironment` of N copies: one policy call per
+            batch step, the tanh-Gaussian sampled independently for every copy,
+            one n-step trajectory per copy (`BatchedAdder`). The schedule
+            (`min_replay_size`, `samples_per_insert`) counts env steps of all
+            copies.
         """
         config = config_lib.SACConfig(
             batch_size=batch_size, prefetch_size=prefetch_size,
@@ -101,8 +113,12 @@ class SAC(agent_lib.ReplayAgent):
             entropy_coefficient=entropy_coefficient, target_entropy=target_entropy,
             updates_per_call=updates_per_call, jit_compile=jit_compile, seed=seed)
         config.validate()
+        if num_envs is not None:
+            config_lib.check_positive_int('num_envs', num_envs)
         sac_networks.check_continuous_actions(environment_spec.actions)
         self.config = config
+        self._num_envs = num_envs
+        batched = num_envs is not None
         self._environment_spec = environment_spec
 
         if policy_network is None or critic_networks is None:
@@ -118,7 +134,7 @@ class SAC(agent_lib.ReplayAgent):
             [builder.make_replay_table(environment_spec, config)], port=None)
         address = f'localhost:{self._server.port}'
         self._address = address
-        adder = builder.make_adder(reverb.Client(address), config)
+        adder = builder.make_adder(reverb.Client(address), config, num_envs)
         dataset = builder.make_dataset(address, config)
 
         learner_device = devices.select_device(device, role='SACLearner')
@@ -131,28 +147,30 @@ class SAC(agent_lib.ReplayAgent):
         if tf.DeviceSpec.from_string(learner_device).device_type == 'CPU':
             # Share the learner's variables: no copies on the acting path.
             self._actor_policy = policy_network
-            actor = builder.make_actor(policy_network, environment_spec, adder)
+            actor = builder.make_actor(policy_network, environment_spec, adder,
+                                       batched=batched)
         else:
             self._actor_policy = copy.deepcopy(policy_network)
             with tf.device('/CPU:0'):
                 tf2_utils.create_variables(self._actor_policy,
                                            [environment_spec.observations])
             actor = builder.make_actor(self._actor_policy, environment_spec, adder,
-                                       variable_source=learner)
+                                       variable_source=learner, batched=batched)
             actor.update(wait=True)
         super().__init__(actor, learner,
                          min_observations=builder.min_observations(config),
                          observations_per_step=builder.observations_per_step(config))
 
-    def make_evaluation_actor(self) -> actors.FeedForwardActor:
+    def make_evaluation_actor(self, batched: bool = False) -> actors.FeedForwardActor:
         """An actor following the deterministic policy (the squashed mean).
 
         It shares the acting policy's variables (kept fresh by the agent) and
         writes nothing to replay; run it in its own `EnvironmentLoop` with
-        `should_update=False`.
+        `should_update=False` (`batched`: on a `BatchedEnvironment`, whatever
+        the agent's own `num_envs`).
         """
         return builder.make_actor(self._actor_policy, self._environment_spec,
-                                  greedy=True)
+                                  greedy=True, batched=batched)
 
     @property
     def eval_policy(self) -> snt.Module:

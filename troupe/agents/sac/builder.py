@@ -26,12 +26,20 @@ def make_replay_table(environment_spec: specs.EnvironmentSpec,
         blocking_inserts=blocking_inserts)
 
 
-def make_adder(client: reverb.Client,
-               config: config_lib.SACConfig) -> adders.NStepTransitionAdder:
-    """The n-step adder writing into the replay table."""
-    return adders.NStepTransitionAdder(
-        client, n_step=config.n_step, discount=config.discount,
-        priority_fns={config.replay_table_name: None})
+def make_adder(client: reverb.Client, config: config_lib.SACConfig,
+               num_envs: Optional[int] = None) -> adders.Adder:
+    """The n-step adder writing into the replay table.
+
+    With `num_envs`, a `BatchedAdder` of that many n-step adders (one trajectory
+    per copy of a `BatchedEnvironment`), all writing to the same table.
+    """
+    def make():
+        return adders.NStepTransitionAdder(
+            client, n_step=config.n_step, discount=config.discount,
+            priority_fns={config.replay_table_name: None})
+    if num_envs is None:
+        return make()
+    return adders.BatchedAdder([make() for _ in range(num_envs)])
 
 
 def make_dataset(server_address: str,
@@ -47,11 +55,15 @@ def make_actor(policy_network: snt.Module, environment_spec: specs.EnvironmentSp
                adder: Optional[adders.Adder] = None,
                variable_source: Optional[core.VariableSource] = None,
                variable_update_period: int = 1,
-               greedy: bool = False) -> actors.FeedForwardActor:
+               greedy: bool = False,
+               batched: bool = False) -> actors.FeedForwardActor:
     """A FeedForwardActor sampling from `policy_network` (its mode if `greedy`).
 
     With a `variable_source`, `policy_network` is the actor's own copy and a
-    VariableClient refreshes it from the source's 'policy' group.
+    VariableClient refreshes it from the source's 'policy' group. With
+    `batched`, it acts on a `BatchedEnvironment`: one policy call per batch
+    step, an action sampled independently for every copy, and `adder` (if any)
+    must be batched (`make_adder(..., num_envs)`).
     """
     client = None
     if variable_source is not None:
@@ -60,7 +72,8 @@ def make_actor(policy_network: snt.Module, environment_spec: specs.EnvironmentSp
                                 update_period=variable_update_period)
     policy = sac_networks.ActionPolicy(policy_network, environment_spec.actions,
                                        greedy=greedy)
-    return actors.FeedForwardActor(policy, adder=adder, variable_client=client)
+    return actors.FeedForwardActor(policy, adder=adder, variable_client=client,
+                                   batched=batched)
 
 
 def make_learner(policy_network: snt.Module,
