@@ -3,7 +3,8 @@
 Learning: mean return over the last 100 of 500 episodes, per seed; goal >= 0.9
 (Acme's TF DQN with its defaults reached 0.12-0.62 here).
 Speed: env steps/s of the whole agent (Acme's defaults: batch 256, 32 samples
-per insert, so one update every 8 steps) and learner updates/s at batch 256.
+per insert, so one update every 8 steps) and learner updates/s at batch 256, with
+2 and 4 Reverb sampling streams and K = 1, 4, 16 updates per compiled call.
 Acme's TF DQN measured 315-363 env steps/s and 183-203 updates/s on this kind of
 2-core machine (figures from the project's issue, not re-run here).
 
@@ -11,6 +12,7 @@ Usage: python benchmarks/dqn_catch.py [--mode learn|speed|both] [--seeds 0 1 2]
 """
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -19,7 +21,6 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
-import reverb  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import troupe  # noqa: E402
@@ -51,8 +52,35 @@ def learn(seed: int, episodes: int = 500) -> dict:
             'steps': steps, 'seconds': seconds, 'updates': agent.learner.num_updates}
 
 
-def speed(steps: int = 20_000, updates: int = 2_000) -> dict:
-    """Whole agent with Acme's defaults, then its learner alone at batch 256."""
+def learner_rate(num_parallel_calls: int, updates_per_call: int,
+                 updates: int = 2_000) -> float:
+    """The learner alone at batch 256 (Acme's defaults otherwise) on a table of
+    5,000 Catch transitions: updates/s with `num_parallel_calls` sampling
+    streams and `updates_per_call` updates per compiled call."""
+    tf.random.set_seed(0)
+    env = environments.make('catch', seed=0)
+    spec = troupe.make_environment_spec(env)
+    agent = dqn.DQN(spec, dqn.make_mlp_network(spec, (64, 64)), checkpoint=False,
+                    logger=loggers.NoOpLogger(), min_replay_size=1000,
+                    updates_per_call=updates_per_call,
+                    num_parallel_calls=num_parallel_calls)
+    try:
+        troupe.EnvironmentLoop(env, agent, logger=loggers.NoOpLogger(),
+                               should_update=False).run(num_steps=5_000)
+        learner = agent.learner
+        learner.run(num_steps=max(50 // updates_per_call, 2))  # Compile, warm up.
+        calls = max(updates // updates_per_call, 1)
+        start = time.perf_counter()
+        learner.run(num_steps=calls)
+        return calls * updates_per_call / (time.perf_counter() - start)
+    finally:
+        agent.close()
+
+
+def speed(steps: int = 20_000, repeats: int = 2) -> dict:
+    """Whole agent with Acme's defaults, then its learner alone at batch 256 with
+    2 and 4 sampling streams and K = 1, 4, 16 updates per call (interleaved
+    repeats, median)."""
     tf.random.set_seed(0)
     env = environments.make('catch', seed=0)
     spec = troupe.make_environment_spec(env)
@@ -64,16 +92,18 @@ def speed(steps: int = 20_000, updates: int = 2_000) -> dict:
     start = time.perf_counter()
     taken = loop.run(num_steps=steps)
     env_rate = taken / (time.perf_counter() - start)
-    learner = agent.learner
-    learner.run(num_steps=50)
-    start = time.perf_counter()
-    learner.run(num_steps=updates)
-    update_rate = updates / (time.perf_counter() - start)
-    replay_items = sum(table.current_size for table in reverb.Client(
-        agent.server_address).server_info().values())
     agent.close()
-    return {'env_steps_per_second': env_rate, 'learner_updates_per_second': update_rate,
-            'replay_items': replay_items,
+    rates = {}
+    for _ in range(repeats):
+        for streams in (2, 4):
+            for k in (1, 4, 16):
+                rates.setdefault(f'streams{streams}_K{k}', []).append(
+                    learner_rate(streams, k))
+    medians = {key: float(np.median(values)) for key, values in rates.items()}
+    return {'env_steps_per_second': env_rate,
+            'learner_updates_per_second': medians['streams2_K1'],
+            'learner_updates_per_second_by_setting': medians,
+            'learner_runs': rates, 'load_average': os.getloadavg(),
             'acme_env_steps_per_second': ACME_ENV_STEPS_PER_SECOND,
             'acme_learner_updates_per_second': ACME_UPDATES_PER_SECOND}
 
@@ -106,7 +136,16 @@ def main() -> None:
               f"from {figures['replay_items']} items "
               f"(Acme {ACME_UPDATES_PER_SECOND[0]}-{ACME_UPDATES_PER_SECOND[1]}, "
               f"goal >= 400)", flush=True)
+        for key, value in figures['learner_updates_per_second_by_setting'].items():
+            print(f'  learner, {key}: {value:.0f} updates/s', flush=True)
         results['speed'] = figures
+    # Keep the other mode's results from an earlier run.
+    path = os.path.join(common.RESULTS_DIR, 'dqn_catch.json')
+    if os.path.exists(path):
+        with open(path) as file:
+            previous = json.load(file)
+        previous.pop('machine', None)
+        results = {**previous, **results}
     print('wrote', common.write_results('dqn_catch', results))
 
 
