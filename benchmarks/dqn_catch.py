@@ -133,7 +133,7 @@ def main() -> None:
               f"(Acme {ACME_ENV_STEPS_PER_SECOND[0]}-{ACME_ENV_STEPS_PER_SECOND[1]}, "
               f"goal >= 1000); learner alone: "
               f"{figures['learner_updates_per_second']:.0f} updates/s at batch 256 "
-              f"from {figures['replay_items']} items "
+              f"from 5,000 items (2 streams, K = 1) "
               f"(Acme {ACME_UPDATES_PER_SECOND[0]}-{ACME_UPDATES_PER_SECOND[1]}, "
               f"goal >= 400)", flush=True)
         for key, value in figures['learner_updates_per_second_by_setting'].items():

@@ -10,7 +10,7 @@ samples_per_insert observations after max(batch_size, min_replay_size).
 """
 
 import copy
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import reverb
 import sonnet as snt
@@ -23,8 +23,45 @@ from troupe.agents.ddpg import builder
 from troupe.agents.ddpg import config as config_lib
 from troupe.agents.ddpg import learning
 from troupe.agents.ddpg import networks as ddpg_networks
-from troupe.components import counting, devices, loggers
-from troupe.components import utils as tf2_utils
+from troupe.components import adders, counting, devices, loggers
+
+
+def start_replay(environment_spec: specs.EnvironmentSpec,
+                 config: config_lib.DDPGConfig, num_envs: Optional[int] = None
+                 ) -> Tuple[reverb.Server, adders.Adder, tf.data.Dataset]:
+    """A Reverb server holding the config's uniform transition table, the n-step
+    adder writing into it (batched for `num_envs` copies) and the dataset of
+    batches sampled from it. The specs may be nests, e.g. dicts keyed by agent."""
+    server = reverb.Server([builder.make_replay_table(environment_spec, config)],
+                           port=None)
+    address = f'localhost:{server.port}'
+    adder = builder.make_adder(reverb.Client(address), config, num_envs)
+    return server, adder, builder.make_dataset(address, config)
+
+
+def learner_on_cpu(learner: core.Learner) -> bool:
+    """Whether the learner's variables live on a CPU, where actors can share them."""
+    return tf.DeviceSpec.from_string(learner.device).device_type == 'CPU'
+
+
+def actor_following(learner: core.Learner, networks,
+                    make_actor: Callable[..., core.Actor]) -> core.Actor:
+    """`make_actor(networks, variable_source)`, an actor kept up to date with the
+    learner's networks.
+
+    With the learner on a CPU the actor shares its networks (no copies on the
+    acting path; `variable_source` is None). Otherwise it acts with copies of
+    `networks` (a nest of built modules) whose variables live on the CPU,
+    refreshed from the learner (`variable_source` is the learner), and is
+    synchronised once before it is returned.
+    """
+    if learner_on_cpu(learner):
+        return make_actor(networks, None)
+    with tf.device('/CPU:0'):
+        copies = copy.deepcopy(networks)
+    actor = make_actor(copies, learner)
+    actor.update(wait=True)
+    return actor
 
 
 class ActorCriticAgent(agent_lib.ReplayAgent):
@@ -61,17 +98,16 @@ class ActorCriticAgent(agent_lib.ReplayAgent):
         self.config = config
         self._environment_spec = environment_spec
 
-        self._server = reverb.Server(
-            [builder.make_replay_table(environment_spec, config)], port=None)
-        address = f'localhost:{self._server.port}'
-        self._address = address
-        adder = builder.make_adder(reverb.Client(address), config, num_envs)
-        dataset = builder.make_dataset(address, config)
+        self._server, adder, dataset = start_replay(environment_spec, config, num_envs)
+        self._address = self.server_address
 
         observation_network = learning.to_sonnet_module(observation_network)
         self._policy_network = policy_network
         self._observation_network = observation_network
         learner_device = devices.select_device(device, role=f'{self._name} learner')
+        policy_optimizer, critic_optimizer = learning.default_optimizers(
+            learner_device, policy_optimizer, critic_optimizer,
+            config.policy_learning_rate, config.critic_learning_rate)
         learner = self._make_learner(
             policy_network=policy_network,
             critic_networks=critic_networks,
@@ -81,28 +117,19 @@ class ActorCriticAgent(agent_lib.ReplayAgent):
             target_observation_network=copy.deepcopy(observation_network),
             dataset=dataset,
             config=config,
-            policy_optimizer=policy_optimizer or snt.optimizers.Adam(
-                config.policy_learning_rate),
-            critic_optimizer=critic_optimizer or snt.optimizers.Adam(
-                config.critic_learning_rate),
+            policy_optimizer=policy_optimizer,
+            critic_optimizer=critic_optimizer,
             counter=counter, logger=logger, checkpoint=checkpoint,
             device=learner_device, directory=checkpoint_subpath)
 
-        if tf.DeviceSpec.from_string(learner_device).device_type == 'CPU':
-            # Share the learner's variables: no copies on the acting path.
-            actor = builder.make_actor(policy_network, environment_spec, config.sigma,
-                                       observation_network, adder, batched=batched)
-        else:
-            actor_policy = copy.deepcopy(policy_network)
-            actor_observation = copy.deepcopy(observation_network)
-            with tf.device('/CPU:0'):
-                embedding = tf2_utils.create_variables(
-                    actor_observation, [environment_spec.observations])
-                tf2_utils.create_variables(actor_policy, [embedding])
-            actor = builder.make_actor(actor_policy, environment_spec, config.sigma,
-                                       actor_observation, adder,
-                                       variable_source=learner, batched=batched)
-            actor.update(wait=True)
+        def make_actor(networks, variable_source):
+            policy, observation = networks
+            return builder.make_actor(policy, environment_spec, config.sigma,
+                                      observation, adder,
+                                      variable_source=variable_source,
+                                      batched=batched)
+        actor = actor_following(learner, (policy_network, observation_network),
+                                make_actor)
         super().__init__(actor, learner,
                          min_observations=builder.min_observations(config),
                          observations_per_step=builder.observations_per_step(config))
@@ -114,17 +141,13 @@ class ActorCriticAgent(agent_lib.ReplayAgent):
         """A greedy actor (no exploration noise) that always uses the learner's
         current policy and writes nothing to replay (`batched`: for a
         `BatchedEnvironment`)."""
-        if tf.DeviceSpec.from_string(self._learner.device).device_type == 'CPU':
-            return builder.make_evaluation_actor(self._policy_network,
-                                                 self._observation_network,
+        def make_actor(networks, variable_source):
+            return builder.make_evaluation_actor(*networks,
+                                                 variable_source=variable_source,
                                                  batched=batched)
-        policy = copy.deepcopy(self._policy_network)
-        observation = copy.deepcopy(self._observation_network)
-        actor = builder.make_evaluation_actor(policy, observation,
-                                              variable_source=self._learner,
-                                              batched=batched)
-        actor.update(wait=True)
-        return actor
+        return actor_following(
+            self._learner, (self._policy_network, self._observation_network),
+            make_actor)
 
 
 class DDPG(ActorCriticAgent):

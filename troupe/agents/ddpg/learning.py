@@ -19,7 +19,7 @@ batches and runs that many updates per `step()`.
 """
 
 import copy
-from typing import Dict, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import sonnet as snt
@@ -54,6 +54,20 @@ def to_sonnet_module(network) -> snt.Module:
     return snt.allow_empty_variables(module)
 
 
+def default_optimizers(device: str,
+                       policy_optimizer: Optional[snt.Optimizer] = None,
+                       critic_optimizer: Optional[snt.Optimizer] = None,
+                       policy_learning_rate: float = 1e-4,
+                       critic_learning_rate: float = 1e-4
+                       ) -> Tuple[snt.Optimizer, snt.Optimizer]:
+    """The given (policy, critic) optimizers, each missing one an Adam at its
+    learning rate made on `device`: Adam's step counter lives where the update
+    reads it."""
+    with tf.device(device):
+        return (policy_optimizer or snt.optimizers.Adam(policy_learning_rate),
+                critic_optimizer or snt.optimizers.Adam(critic_learning_rate))
+
+
 def _unbatched(spec):
     return tree.map_structure(lambda s: tf.TensorSpec(s.shape[1:], s.dtype), spec)
 
@@ -67,6 +81,7 @@ class DDPGLearner(core.Learner):
 
     _default_subdirectory = 'ddpg_learner'
     _role = 'DDPGLearner'
+    _default_learning_rate = 1e-4  # Of the default Adam optimizers (Acme).
 
     def __init__(self,
                  policy_network: snt.Module,
@@ -157,9 +172,10 @@ class DDPGLearner(core.Learner):
         data_spec = self._iterator.element_spec.data
         observation_spec = _unbatched(data_spec.observation)
         action_spec = _unbatched(data_spec.action)
+        self._policy_optimizer, self._critic_optimizer = default_optimizers(
+            self._device, policy_optimizer, critic_optimizer,
+            self._default_learning_rate, self._default_learning_rate)
         with tf.device(self._device):
-            self._policy_optimizer = policy_optimizer or snt.optimizers.Adam(1e-4)
-            self._critic_optimizer = critic_optimizer or snt.optimizers.Adam(1e-4)
             self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
             self._create_variables(observation_spec, action_spec)
         learning.assign_target(self._online_variables(), self._target_variables())

@@ -1,0 +1,303 @@
+"""MADDPG against independent DDPG on cooperative navigation (3 agents).
+
+Both variants are `maddpg.MADDPG` with the same networks, hyperparameters and
+budget; they differ only in the critics' input: every agent's observation and
+action (MADDPG, `centralised_critics=True`) or the agent's own (independent
+DDPG). Each trains for `--steps` joint environment steps per seed (25-step
+episodes). Every `--eval-every` steps the greedy policies (no exploration noise)
+play `--eval-episodes` episodes of a separate environment (the same episodes for
+both variants of a seed). The figure is the team's return: the mean over agents
+of each agent's return, i.e. the shared coverage return minus the mean of the
+agents' collision penalties (agent '0''s own return is recorded too).
+
+Two settings are compared, which differ only in how much each stored transition
+is replayed (`--samples-per-insert`, default 32 and 64: one update of 256
+transitions every 8 or every 4 env steps). Printed per setting and seed: both
+curves, env steps/s of training (acting, replay and learning; evaluation
+excluded) and learner updates/s over the same time; then the mean curves over
+seeds, and scripted reference returns on the same evaluation episodes: standing
+still, uniformly random forces, every agent heading for its nearest landmark,
+and every agent heading for its landmark in the assignment of agents to
+landmarks with the least total distance (each agent computes it from its own
+observation). Results go to benchmarks/results/maddpg_navigation.json, which
+keeps the settings of earlier runs with the same budget, seeds and evaluation,
+and the curves to benchmarks/results/maddpg_navigation.png.
+
+Usage: python benchmarks/maddpg_navigation.py [--steps 100000] [--seeds 0,1,2]
+         [--eval-every 10000] [--eval-episodes 20] [--samples-per-insert 32,64]
+"""
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import common  # noqa: E402
+import troupe  # noqa: E402
+from troupe import specs  # noqa: E402
+from troupe.agents import maddpg  # noqa: E402
+from troupe.components import loggers, plotting  # noqa: E402
+from troupe.environments import make  # noqa: E402
+
+RESULTS_NAME = 'maddpg_navigation'
+VARIANTS = {'maddpg': True, 'independent_ddpg': False}
+LABELS = {'maddpg': 'MADDPG', 'independent_ddpg': 'independent DDPG'}
+NUM_AGENTS = 3
+EVAL_SEED_OFFSET = 10_000
+# Shared by both variants; only `centralised_critics` differs. Each setting of
+# `--samples-per-insert` replaces `samples_per_insert` (one update of a batch
+# every batch_size / samples_per_insert env steps).
+NETWORKS = dict(policy_layer_sizes=(64, 64), critic_layer_sizes=(64, 64))
+HYPERPARAMETERS = dict(discount=0.95, batch_size=256, samples_per_insert=32.0,
+                       min_replay_size=1000, n_step=3, sigma=0.3,
+                       target_update_rate=0.01, policy_learning_rate=3e-3,
+                       critic_learning_rate=3e-3)
+# The scripted policies' force: GAIN · (target − position) − DAMPING · velocity.
+GAIN, DAMPING = 10.0, 1.0
+
+
+def make_environment(seed: int):
+    return make('cooperative_navigation', num_agents=NUM_AGENTS, seed=seed)
+
+
+def play(actor, environment, episodes: int) -> dict:
+    """The team's return (mean over agents) and agent '0''s, per episode."""
+    loop = troupe.EnvironmentLoop(environment, actor, should_update=False,
+                                  logger=loggers.InMemoryLogger())
+    team, agent_0 = [], []
+    for _ in range(episodes):
+        returns = loop.run_episode()['episode_return']
+        team.append(float(np.mean(list(returns.values()))))
+        agent_0.append(float(returns['0']))
+    return {'mean_return': float(np.mean(team)), 'returns': team,
+            'agent_0_mean_return': float(np.mean(agent_0))}
+
+
+class ScriptedActor(troupe.Actor):
+    """Every agent pushes towards a target landmark chosen from its own
+    observation ([velocity, position, landmarks − position, others − position])."""
+
+    def __init__(self, choose_target, seed: int = 0):
+        self._choose_target = choose_target
+        self._rng = np.random.RandomState(seed)
+
+    def select_action(self, observations):
+        actions = {}
+        for i, o in observations.items():
+            target = self._choose_target(o, self._rng)
+            force = (self._rng.uniform(-1, 1, 2) if target is None
+                     else GAIN * target - DAMPING * o[:2])
+            actions[i] = np.clip(force, -1.0, 1.0).astype(np.float32)
+        return actions
+
+    def observe_first(self, timestep):
+        pass
+
+    def observe(self, action, next_timestep):
+        pass
+
+    def update(self, wait: bool = False):
+        pass
+
+
+def _landmarks_and_others(o):
+    landmarks = o[4:4 + 2 * NUM_AGENTS].reshape(NUM_AGENTS, 2)
+    others = o[4 + 2 * NUM_AGENTS:].reshape(NUM_AGENTS - 1, 2)
+    return landmarks, others
+
+
+def _nearest(o, rng):
+    landmarks, _ = _landmarks_and_others(o)
+    return landmarks[np.argmin((landmarks ** 2).sum(-1))]
+
+
+def _assigned(o, rng):
+    landmarks, others = _landmarks_and_others(o)
+    agents = np.vstack([np.zeros(2), others])  # This agent first, at the origin.
+    best = min(itertools.permutations(range(NUM_AGENTS)),
+               key=lambda p: sum(np.linalg.norm(landmarks[p[k]] - agents[k])
+                                 for k in range(NUM_AGENTS)))
+    return landmarks[best[0]]
+
+
+SCRIPTED = {'standing still': lambda o, rng: np.zeros(2),
+            'uniformly random forces': lambda o, rng: None,
+            'nearest landmark': _nearest,
+            'best assignment': _assigned}
+
+
+def scripted_references(seeds: list, episodes: int) -> dict:
+    """Each scripted policy's mean team return on the evaluation episodes of
+    each seed: {name: [per seed]}."""
+    return {name: [play(ScriptedActor(choose), make_environment(
+                        seed + EVAL_SEED_OFFSET), episodes)['mean_return']
+                   for seed in seeds]
+            for name, choose in SCRIPTED.items()}
+
+
+def run_seed(variant: str, seed: int, hyperparameters: dict, steps: int,
+             eval_every: int, eval_episodes: int) -> dict:
+    tf.random.set_seed(seed)
+    np.random.seed(seed)
+    environment = make_environment(seed)
+    eval_environment = make_environment(seed + EVAL_SEED_OFFSET)
+    spec = specs.make_environment_spec(environment)
+    nets = maddpg.make_default_networks(spec, **NETWORKS)
+    agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'],
+                          centralised_critics=VARIANTS[variant],
+                          logger=loggers.InMemoryLogger(), checkpoint=False,
+                          **hyperparameters)
+    loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
+    evaluations, train_seconds, taken = [], 0.0, 0
+    with agent:
+        while taken < steps:
+            start = time.perf_counter()
+            taken += loop.run(num_steps=min(eval_every, steps - taken))
+            train_seconds += time.perf_counter() - start
+            evaluation = play(agent.make_evaluation_actor(), eval_environment,
+                              eval_episodes)
+            evaluations.append(dict(env_steps=taken, **evaluation))
+            print(f'  {variant:16s} seed {seed}: {taken:6d} steps, greedy team return '
+                  f'{evaluation["mean_return"]:7.1f}, {taken / train_seconds:5.0f} '
+                  f'env steps/s, {agent.learner.num_updates / train_seconds:5.0f} '
+                  'updates/s', flush=True)
+    return {'seed': seed, 'evaluations': evaluations,
+            'final_mean_return': evaluations[-1]['mean_return'],
+            'env_steps_per_second': taken / train_seconds,
+            'learner_updates_per_second': agent.learner.num_updates / train_seconds,
+            'learner_updates': agent.learner.num_updates}
+
+
+def curve(run: dict) -> list:
+    return [e['mean_return'] for e in run['evaluations']]
+
+
+def summarise(results: dict, references: dict) -> dict:
+    """Prints the curves per seed and their means; returns the summary."""
+    first = results['maddpg'][0]['evaluations']
+    steps = [e['env_steps'] for e in first]
+    print(f'\ngreedy team return (mean of {len(first[0]["returns"])} evaluation '
+          f'episodes) at env steps {steps}')
+    summary = {'env_steps': steps}
+    for variant, runs in results.items():
+        for run in runs:
+            print(f'  {variant:16s} seed {run["seed"]}: '
+                  + ' '.join(f'{x:7.1f}' for x in curve(run)))
+        mean = np.mean([curve(run) for run in runs], axis=0)
+        print(f'  {variant:16s} mean  : ' + ' '.join(f'{x:7.1f}' for x in mean))
+        finals = [run['final_mean_return'] for run in runs]
+        summary[variant] = {
+            'mean_curve': mean.tolist(), 'final_mean': float(np.mean(finals)),
+            'final_std': float(np.std(finals)), 'finals': finals,
+            'last_3_evaluations_mean': float(np.mean(mean[-3:])),
+            'env_steps_per_second': float(np.mean(
+                [r['env_steps_per_second'] for r in runs])),
+            'learner_updates_per_second': float(np.mean(
+                [r['learner_updates_per_second'] for r in runs]))}
+    for variant in results:
+        s = summary[variant]
+        print(f'{variant:16s} final {s["final_mean"]:7.1f} ± {s["final_std"]:.1f} '
+              f'(seeds {np.round(s["finals"], 1).tolist()}; last 3 evaluations '
+              f'{s["last_3_evaluations_mean"]:.1f}), '
+              f'{s["env_steps_per_second"]:.0f} env steps/s, '
+              f'{s["learner_updates_per_second"]:.0f} updates/s')
+    pairs = list(zip(results['maddpg'], results['independent_ddpg']))
+    summary['maddpg_minus_independent_final'] = float(
+        summary['maddpg']['final_mean'] - summary['independent_ddpg']['final_mean'])
+    summary['maddpg_ahead_at_the_end_on_seeds'] = int(sum(
+        m['final_mean_return'] > i['final_mean_return'] for m, i in pairs))
+    summary['maddpg_ahead_at_evaluations'] = int(sum(
+        a > b for m, i in pairs for a, b in zip(curve(m), curve(i))))
+    print(f'MADDPG - independent DDPG, final team return: '
+          f'{summary["maddpg_minus_independent_final"]:+.1f}; MADDPG ahead at the end '
+          f'on {summary["maddpg_ahead_at_the_end_on_seeds"]} of {len(pairs)} seeds '
+          f'and at {summary["maddpg_ahead_at_evaluations"]} of '
+          f'{len(pairs) * len(steps)} evaluations')
+    print('scripted references (mean over seeds): ' + ', '.join(
+        f'{name} {np.mean(values):.1f}' for name, values in references.items()))
+    return summary
+
+
+def plot(settings: dict, references: dict, path: str) -> str:
+    """Both variants' curves (mean ± std over seeds) in every setting, and two
+    scripted references."""
+    groups = {}
+    for key, setting in settings.items():
+        for variant, runs in setting['runs'].items():
+            groups[f'{LABELS[variant]}, {key}'] = [
+                plotting.Run(np.array([e['env_steps'] for e in run['evaluations']]),
+                             np.array(curve(run))) for run in runs]
+    first = next(iter(settings.values()))['runs']['maddpg'][0]['evaluations']
+    span = np.array([first[0]['env_steps'], first[-1]['env_steps']])
+    for name in ('nearest landmark', 'best assignment'):
+        groups[f'scripted: {name}'] = [plotting.Run(span, np.full(2, value))
+                                       for value in references[name]]
+    return plotting.plot_learning_curves(
+        groups, path, window=1,
+        title='Cooperative navigation, 3 agents: greedy team return')
+
+
+def earlier_settings(path: str, run_config: dict) -> dict:
+    """The settings already in the results file if it was made with the same
+    `run_config` (budget, seeds, evaluation, networks), else none."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as file:
+        earlier = json.load(file)
+    if any(earlier.get(key) != value for key, value in run_config.items()):
+        return {}
+    return earlier.get('settings', {})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--steps', type=int, default=100_000)
+    parser.add_argument('--seeds', default='0,1,2')
+    parser.add_argument('--eval-every', type=int, default=10_000)
+    parser.add_argument('--eval-episodes', type=int, default=20)
+    parser.add_argument('--samples-per-insert', default='32,64',
+                        help='the settings to run, comma-separated')
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(',')]
+    run_config = {'steps': args.steps, 'seeds': seeds, 'eval_every': args.eval_every,
+                  'eval_episodes': args.eval_episodes,
+                  'networks': {k: list(v) for k, v in NETWORKS.items()}}
+    path = os.path.join(common.RESULTS_DIR, f'{RESULTS_NAME}.json')
+    settings = earlier_settings(path, run_config)
+    references = scripted_references(seeds, args.eval_episodes)
+    for samples_per_insert in (float(x) for x in args.samples_per_insert.split(',')):
+        hyperparameters = dict(HYPERPARAMETERS, samples_per_insert=samples_per_insert)
+        key = f'samples_per_insert={samples_per_insert:g}'
+        print(f'\n{key}: {hyperparameters}')
+        start = time.perf_counter()
+        results = {variant: [] for variant in VARIANTS}
+        for seed in seeds:  # Variants alternate, so both see the same machine load.
+            for variant in VARIANTS:
+                results[variant].append(run_seed(
+                    variant, seed, hyperparameters, args.steps, args.eval_every,
+                    args.eval_episodes))
+        minutes = (time.perf_counter() - start) / 60
+        print(f'total wall time {minutes:.1f} min')
+        settings[key] = {'hyperparameters': hyperparameters,
+                         'wall_time_minutes': minutes,
+                         'summary': summarise(results, references), 'runs': results}
+    common.write_results(RESULTS_NAME, {
+        'environment': 'cooperative_navigation', 'num_agents': NUM_AGENTS,
+        **run_config,
+        'metric': 'greedy team return: mean over agents of the episode returns',
+        'scripted_reference_returns': references, 'settings': settings})
+    print('wrote', path)
+    print('wrote', plot(settings, references,
+                        os.path.join(common.RESULTS_DIR, f'{RESULTS_NAME}.png')))
+
+
+if __name__ == '__main__':
+    main()
