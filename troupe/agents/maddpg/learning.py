@@ -121,9 +121,9 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
                       else "its own agent's observation and action")
             raise ValueError(
                 f'With centralised_critics={self._centralised} each critic is called '
-                f'on {inputs}, but calling them failed: {error} Build the critics '
-                f'for that input, e.g. maddpg.make_default_networks(..., '
-                f'centralised_critics={self._centralised}).') from error
+                f'on {inputs}, but calling them failed: {error} Give critics built '
+                f'for that input, or unbuilt ones (e.g. from '
+                f'maddpg.make_default_networks), which the learner builds.') from error
 
     # The update.
 
