@@ -392,3 +392,14 @@ def test_ddpg_and_d4pg_act_on_a_batch_of_pendulums(agent_module):
         assert np.all(np.abs(actions) <= 2.0)
     finally:
         agent.close()
+
+
+def test_make_nstep_adder_one_or_one_per_copy(reverb_server_factory):
+    from troupe.components import adders as adders_lib
+    server = reverb_server_factory([reverb.Table.queue('t', 10)])
+    client = reverb.Client(f'localhost:{server.port}')
+    single = adders_lib.make_nstep_adder(client, 3, 0.9, 't')
+    assert isinstance(single, adders_lib.NStepTransitionAdder)
+    batched = adders_lib.make_nstep_adder(client, 3, 0.9, 't', num_envs=4)
+    assert isinstance(batched, adders_lib.BatchedAdder)
+    assert batched.num_envs == 4

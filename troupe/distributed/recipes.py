@@ -180,6 +180,8 @@ class EpsilonAnnealingActor(core.Actor):
 
 
 class DQNRecipe(Recipe):
+    """DQN: a prioritized n-step table; ε-greedy actors (ε per actor, or the schedule over each actor's own steps)."""
+
     config_class = dqn_config.DQNConfig
     exploration = 'epsilon'
 
@@ -230,6 +232,8 @@ class DQNRecipe(Recipe):
 
 
 class D4PGRecipe(Recipe):
+    """D4PG: a uniform n-step table; actors add Gaussian noise (σ per actor, or the config's)."""
+
     config_class = ddpg_config.DDPGConfig
     exploration = 'sigma'
 
@@ -274,6 +278,8 @@ class D4PGRecipe(Recipe):
 
 
 class SACRecipe(Recipe):
+    """SAC: a uniform n-step table; actors sample the policy, the evaluator takes its mode."""
+
     config_class = sac_config.SACConfig
 
     def _networks(self) -> Dict[str, Any]:

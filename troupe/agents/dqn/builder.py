@@ -44,13 +44,8 @@ def make_adder(client: reverb.Client, config: config_lib.DQNConfig,
     With `num_envs`, a `BatchedAdder` of that many n-step adders (one trajectory
     per copy of a `BatchedEnvironment`), all writing to the same table.
     """
-    def make():
-        return adders.NStepTransitionAdder(
-            client, n_step=config.n_step, discount=config.discount,
-            priority_fns={config.replay_table_name: None})
-    if num_envs is None:
-        return make()
-    return adders.BatchedAdder([make() for _ in range(num_envs)])
+    return adders.make_nstep_adder(client, config.n_step, config.discount,
+                                   config.replay_table_name, num_envs)
 
 
 def make_dataset(server_address: str,

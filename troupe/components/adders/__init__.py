@@ -14,6 +14,7 @@ from troupe.components.adders.base import PriorityFnMapping
 from troupe.components.adders.base import Step
 from troupe.components.adders.base import Trajectory
 from troupe.components.adders.batched import BatchedAdder
+from troupe.components.adders.batched import make_nstep_adder
 from troupe.components.adders.episode import EpisodeAdder
 from troupe.components.adders.forking import ForkingAdder
 from troupe.components.adders.nstep import NStepTransitionAdder
@@ -22,7 +23,7 @@ from troupe.components.adders.sequence import EndBehavior
 from troupe.components.adders.sequence import SequenceAdder
 
 __all__ = [
-    'Adder', 'BatchedAdder', 'DEFAULT_PRIORITY_TABLE', 'EndBehavior', 'EpisodeAdder',
+    'Adder', 'BatchedAdder', 'DEFAULT_PRIORITY_TABLE', 'EndBehavior', 'EpisodeAdder', 'make_nstep_adder',
     'ForkingAdder', 'NStepTransitionAdder', 'PriorityFn', 'PriorityFnMapping',
     'ReverbAdder', 'SequenceAdder', 'Step', 'Trajectory',
 ]

@@ -1,6 +1,6 @@
 """BatchedAdder: one trajectory per copy of a `BatchedEnvironment`."""
 
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import dm_env
 import numpy as np
@@ -92,3 +92,18 @@ class BatchedAdder(base.Adder):
     def reset(self):
         for adder in self._adders:
             adder.reset()
+
+
+def make_nstep_adder(client, n_step: int, discount: float, table: str,
+                     num_envs: Optional[int] = None):
+    """An `NStepTransitionAdder` writing to `table` at priority 1, or with
+    `num_envs` a `BatchedAdder` of that many (one trajectory per copy of a
+    `BatchedEnvironment`), all writing to the same table."""
+    from troupe.components.adders.nstep import NStepTransitionAdder
+
+    def make():
+        return NStepTransitionAdder(client, n_step=n_step, discount=discount,
+                                    priority_fns={table: None})
+    if num_envs is None:
+        return make()
+    return BatchedAdder([make() for _ in range(num_envs)])
