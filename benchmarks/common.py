@@ -20,6 +20,22 @@ def rate(fn: Callable[[], int], repeats: int = 3) -> Dict[str, float]:
     return {'median': statistics.median(rates), 'best': max(rates), 'runs': rates}
 
 
+def add_intra_op_threads_argument(parser) -> None:
+    """`--intra-op-threads N`: TensorFlow's threads per op in the benchmark."""
+    parser.add_argument('--intra-op-threads', type=int, default=None, metavar='N',
+                        help="TensorFlow's threads per op (default: TensorFlow's "
+                             'choice, the number of cores)')
+
+
+def apply_intra_op_threads(parser, args) -> None:
+    """Checks `--intra-op-threads` and sets it before TensorFlow starts."""
+    threads = args.intra_op_threads
+    if threads is not None and threads < 1:
+        parser.error(f'--intra-op-threads must be >= 1, got {threads}.')
+    from troupe.components import devices
+    devices.set_cpu_threads(intra_op=threads)
+
+
 def machine() -> Dict[str, str]:
     import tensorflow as tf
     return {'python': platform.python_version(), 'tensorflow': tf.__version__,

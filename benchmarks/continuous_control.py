@@ -16,12 +16,15 @@ after 20,000 steps at >= 600 env steps/s (Acme's TF D4PG: 357-943 at 187-280).
 
 The configurations below favour that budget over Acme's defaults: small
 networks, one update of 256 transitions per step on Pendulum (one of 128 per 2
-steps on cartpole, for speed: sampling and the update cost scale with the batch),
-Adam(1e-3) and Polyak targets; D4PG's atoms span each
-task's range of discounted returns.
+steps on cartpole, for speed: sampling and the update cost scale with the batch;
+D4PG makes its 4 updates of every 8 steps in one learner call, which saves the
+per-call cost), Adam(1e-3) and Polyak targets; D4PG's atoms span each task's
+range of discounted returns. `--intra-op-threads 1` gives TensorFlow one thread
+per op, faster for these small networks (benchmarks/cpu_threads.py).
 
 Usage: python benchmarks/continuous_control.py --agent d4pg --env cartpole_balance
          [--steps 20000] [--seeds 0,1,2] [--eval-every 5000] [--eval-episodes 10]
+         [--intra-op-threads 1]
 """
 
 import argparse
@@ -137,7 +140,9 @@ def main():
     parser.add_argument('--seeds', default='0,1,2')
     parser.add_argument('--eval-every', type=int, default=5000)
     parser.add_argument('--eval-episodes', type=int, default=10)
+    common.add_intra_op_threads_argument(parser)
     args = parser.parse_args()
+    common.apply_intra_op_threads(parser, args)
     seeds = [int(s) for s in args.seeds.split(',')]
     runs = [run_seed(args.agent, args.env, seed, args.steps, args.eval_every,
                      args.eval_episodes) for seed in seeds]
@@ -150,7 +155,8 @@ def main():
         {'agent': args.agent, 'environment': args.env, 'steps': args.steps,
          'seeds': seeds, 'eval_episodes': args.eval_episodes,
          'config': {k: repr(v) for k, v in CONFIGS[(args.env, args.agent)].items()},
-         'common': COMMON[args.env], 'learning_rate': LEARNING_RATE, 'runs': runs})
+         'common': COMMON[args.env], 'learning_rate': LEARNING_RATE,
+         'intra_op_threads': args.intra_op_threads, 'runs': runs})
     print('wrote', path)
 
 

@@ -14,25 +14,29 @@ Two settings are compared, which differ only in how much each stored transition
 is replayed (`--samples-per-insert`, default 32 and 64: one update of 256
 transitions every 8 or every 4 env steps). Printed per setting and seed: both
 curves, env steps/s of training (acting, replay and learning; evaluation
-excluded) and learner updates/s over the same time; then the mean curves over
+excluded; per process, so with `--jobs` above 1 the processes share the
+cores) and learner updates/s over the same time; then the mean curves over
 seeds, and scripted reference returns on the same evaluation episodes: standing
 still, uniformly random forces, every agent heading for its nearest landmark,
 and every agent heading for its landmark in the assignment of agents to
 landmarks with the least total distance (each agent computes it from its own
-observation). Results go to benchmarks/results/maddpg_navigation.json, which
+observation). Results go to benchmarks/results/<--name>.json, which
 keeps the settings of earlier runs with the same budget, seeds and evaluation,
-and the curves to benchmarks/results/maddpg_navigation.png.
+and the curves to benchmarks/results/<--name>.png.
 
 Usage: python benchmarks/maddpg_navigation.py [--steps 100000] [--seeds 0,1,2]
          [--eval-every 10000] [--eval-episodes 20] [--samples-per-insert 32,64]
+         [--jobs 2] [--intra-op-threads 1] [--name maddpg_navigation]
 """
 
 import argparse
 import itertools
+import multiprocessing
 import json
 import os
 import sys
 import time
+from concurrent import futures
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -44,7 +48,7 @@ import common  # noqa: E402
 import troupe  # noqa: E402
 from troupe import specs  # noqa: E402
 from troupe.agents import maddpg  # noqa: E402
-from troupe.components import loggers, plotting  # noqa: E402
+from troupe.components import devices, loggers, plotting  # noqa: E402
 from troupe.environments import make  # noqa: E402
 
 RESULTS_NAME = 'maddpg_navigation'
@@ -176,6 +180,23 @@ def run_seed(variant: str, seed: int, hyperparameters: dict, steps: int,
             'learner_updates': agent.learner.num_updates}
 
 
+def _run_job(job: tuple) -> dict:
+    """`run_seed` in a worker process, with its TensorFlow CPU threads set."""
+    *arguments, intra_op = job
+    devices.set_cpu_threads(intra_op=intra_op)
+    return run_seed(*arguments)
+
+
+def run_jobs(jobs: list, processes: int) -> list:
+    """`run_seed` for every job, in order: in this process, or in `processes`
+    fresh worker processes at a time (each seed's run is independent)."""
+    if processes == 1:
+        return [_run_job(job) for job in jobs]
+    context = multiprocessing.get_context('spawn')  # TensorFlow is not fork-safe.
+    with futures.ProcessPoolExecutor(processes, mp_context=context) as pool:
+        return list(pool.map(_run_job, jobs))
+
+
 def curve(run: dict) -> list:
     return [e['mean_return'] for e in run['evaluations']]
 
@@ -265,12 +286,20 @@ def main():
     parser.add_argument('--eval-episodes', type=int, default=20)
     parser.add_argument('--samples-per-insert', default='32,64',
                         help='the settings to run, comma-separated')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='runs (seed, variant) at once, each in its own process')
+    parser.add_argument('--name', default=RESULTS_NAME,
+                        help='results file name in benchmarks/results (no suffix)')
+    common.add_intra_op_threads_argument(parser)
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f'--jobs must be >= 1, got {args.jobs}.')
+    common.apply_intra_op_threads(parser, args)  # Before the scripted references.
     seeds = [int(s) for s in args.seeds.split(',')]
     run_config = {'steps': args.steps, 'seeds': seeds, 'eval_every': args.eval_every,
                   'eval_episodes': args.eval_episodes,
                   'networks': {k: list(v) for k, v in NETWORKS.items()}}
-    path = os.path.join(common.RESULTS_DIR, f'{RESULTS_NAME}.json')
+    path = os.path.join(common.RESULTS_DIR, f'{args.name}.json')
     settings = earlier_settings(path, run_config)
     references = scripted_references(seeds, args.eval_episodes)
     for samples_per_insert in (float(x) for x in args.samples_per_insert.split(',')):
@@ -278,25 +307,27 @@ def main():
         key = f'samples_per_insert={samples_per_insert:g}'
         print(f'\n{key}: {hyperparameters}')
         start = time.perf_counter()
+        # Variants alternate, so both see the same machine load.
+        jobs = [(variant, seed, hyperparameters, args.steps, args.eval_every,
+                 args.eval_episodes, args.intra_op_threads)
+                for seed in seeds for variant in VARIANTS]
         results = {variant: [] for variant in VARIANTS}
-        for seed in seeds:  # Variants alternate, so both see the same machine load.
-            for variant in VARIANTS:
-                results[variant].append(run_seed(
-                    variant, seed, hyperparameters, args.steps, args.eval_every,
-                    args.eval_episodes))
+        for job, run in zip(jobs, run_jobs(jobs, args.jobs)):
+            results[job[0]].append(run)
         minutes = (time.perf_counter() - start) / 60
         print(f'total wall time {minutes:.1f} min')
         settings[key] = {'hyperparameters': hyperparameters,
-                         'wall_time_minutes': minutes,
+                         'wall_time_minutes': minutes, 'jobs': args.jobs,
+                         'intra_op_threads': args.intra_op_threads,
                          'summary': summarise(results, references), 'runs': results}
-    common.write_results(RESULTS_NAME, {
+    common.write_results(args.name, {
         'environment': 'cooperative_navigation', 'num_agents': NUM_AGENTS,
         **run_config,
         'metric': 'greedy team return: mean over agents of the episode returns',
         'scripted_reference_returns': references, 'settings': settings})
     print('wrote', path)
     print('wrote', plot(settings, references,
-                        os.path.join(common.RESULTS_DIR, f'{RESULTS_NAME}.png')))
+                        os.path.join(common.RESULTS_DIR, f'{args.name}.png')))
 
 
 if __name__ == '__main__':

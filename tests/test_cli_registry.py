@@ -116,6 +116,9 @@ def test_continuous_presets_translate_the_benchmark_configs():
     td3_values = registry.AGENTS['td3'].resolve('dm_control:cartpole/balance', {})
     assert td3_values['critic_layer_sizes'] == [128, 128] and td3_values['n_step'] == 5
     assert td3_values['target_update_period'] == 1       # TD3's own default.
+    cartpole_d4pg = registry.AGENTS['d4pg'].resolve('dm_control:cartpole/balance', {})
+    assert (cartpole_d4pg['batch_size'], cartpole_d4pg['samples_per_insert'],
+            cartpole_d4pg['updates_per_call']) == (128, 64.0, 4)
     assert set(registry.AGENTS['d4pg'].presets) == {'pendulum',
                                                     'dm_control:cartpole/balance'}
 

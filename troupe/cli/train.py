@@ -88,6 +88,10 @@ def add_parser(commands) -> None:
                        help='episodes per greedy evaluation (0: none; default 10)')
     train.add_argument('--no-plot', action='store_true',
                        help='do not write learning_curve.png')
+    train.add_argument('--intra-op-threads', type=int, default=None, metavar='N',
+                       help="TensorFlow's threads per op (default: the number of "
+                            'cores); 1 is often faster for small networks on few '
+                            'cores (see benchmarks/cpu_threads.py)')
     from troupe.cli import distributed
     distributed.add_arguments(train)
     train.set_defaults(handler=run, check=check)
@@ -106,6 +110,12 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         parser.error(f'--eval-every must be >= 0, got {args.eval_every}')
     if args.eval_episodes < 0:
         parser.error(f'--eval-episodes must be >= 0, got {args.eval_episodes}')
+    threads = getattr(args, 'intra_op_threads', None)
+    if threads is not None and threads < 1:
+        parser.error(f'--intra-op-threads must be >= 1, got {threads}')
+    if threads is not None and args.distributed:
+        parser.error('--intra-op-threads applies to training in this process; it '
+                     'cannot be combined with --distributed')
 
 
 class _LearnerLog:
@@ -264,6 +274,8 @@ def run(args: argparse.Namespace) -> int:
     budget = _resolve_budget(args, entry, batched_preset)
     logdir = _prepare_logdir(args)
 
+    from troupe.components import devices
+    devices.set_cpu_threads(intra_op=getattr(args, 'intra_op_threads', None))
     import tensorflow as tf
 
     import troupe
@@ -303,6 +315,7 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
         'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
         'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
         'seed': args.seed, 'num_envs': getattr(args, 'num_envs', None),
+        'intra_op_threads': getattr(args, 'intra_op_threads', None),
         'budget': budget,
         'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
         'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,

@@ -102,7 +102,8 @@ CONTINUOUS_CONFIGS = {
     ('cartpole_balance', 'ddpg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
                                        sigma=0.3),
     ('cartpole_balance', 'd4pg'): dict(sizes=((64, 64), (128, 128)), n_step=5,
-                                       sigma=0.3, atoms=(0.0, 100.0, 51)),
+                                       sigma=0.3, atoms=(0.0, 100.0, 51),
+                                       updates_per_call=4),
     ('cartpole_balance', 'td3'): dict(sizes=((64, 64), (128, 128)), n_step=5,
                                       sigma=0.1),
 }
