@@ -17,6 +17,7 @@ Usage: python benchmarks/cpu_threads.py [--workloads d4pg:dm_control:cartpole/ba
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 WORKLOADS = ('d4pg:dm_control:cartpole/balance', 'ddpg:pendulum', 'td3:pendulum',
-             'sac:pendulum', 'dqn:cartpole', 'a2c:cartpole', 'impala:cartpole')
+             'sac:pendulum', 'dqn:cartpole', 'reinforce:cartpole', 'a2c:cartpole',
+             'impala:cartpole')
 SETTINGS = {'default': None, 'intra_op=1': 1}
 
 
@@ -77,13 +79,6 @@ def run_child(workload: str, setting: str, warmup: int, steps: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def median(values):
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return (ordered[middle] if len(ordered) % 2
-            else (ordered[middle - 1] + ordered[middle]) / 2)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--workloads', nargs='+', choices=WORKLOADS,
@@ -113,12 +108,13 @@ def main():
                 print(f'  {workload:24s} {setting:11s} round {round_ + 1}: '
                       f'{run["env_steps_per_second"]:7.0f} env steps/s, '
                       f'{run["updates_per_second"]:6.0f} updates/s', flush=True)
-        summary = {setting: {key: median([run[key] for run in setting_runs])
+        summary = {setting: {key: statistics.median([run[key] for run in setting_runs])
                              for key in ('env_steps_per_second', 'updates_per_second')}
                    for setting, setting_runs in runs.items()}
         ratio = (summary['intra_op=1']['env_steps_per_second']
                  / summary['default']['env_steps_per_second'])
         results[workload] = {'runs': runs, 'medians': summary,
+                             'load_average_after': os.getloadavg()[0],
                              'env_steps_ratio_intra_op_1_over_default': ratio}
         print(f'{workload:24s} default {summary["default"]["env_steps_per_second"]:7.0f}'
               f' env steps/s, intra_op=1 '
