@@ -274,6 +274,39 @@ def test_critic_input_shapes_on_cooperative_navigation(centralised, critic_input
         (observations, actions) if centralised else ('o1', 'a1'))
 
 
+@pytest.mark.parametrize('centralised,critic_inputs', [
+    (True, {'0': 3 + 11 + 3 + 2, '1': 3 + 11 + 3 + 2}),  # Both agents' o and a.
+    (False, {'0': 3 + 3, '1': 11 + 2}),                  # The agent's own.
+])
+def test_agents_with_different_specs_act_and_learn_in_speaker_listener(
+        centralised, critic_inputs):
+    """The speaker (3-d observation and message) and the listener (11-d
+    observation, 2-d force) get networks of their own sizes; the agent acts
+    within each agent's bounds and its learner updates through replay."""
+    environment = make('speaker_listener', seed=0)
+    spec = specs.make_environment_spec(environment)
+    nets = maddpg.make_default_networks(spec, (16,), (16,))
+    agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'],
+                          centralised_critics=centralised, n_step=1,
+                          min_replay_size=50, batch_size=16, samples_per_insert=16.0,
+                          checkpoint=False, logger=loggers.InMemoryLogger())
+    with agent:
+        observation = environment.reset().observation
+        action = agent.select_action(observation)
+        assert action['0'].shape == (3,) and action['1'].shape == (2,)
+        troupe.EnvironmentLoop(environment, agent,
+                               logger=loggers.InMemoryLogger()).run(num_steps=150)
+        # One update per env step, from the 50th to the 150th.
+        assert agent.learner.num_updates == 150 - 50 + 1
+    for i in '01':
+        rows = sorted(v.shape[0] for v in nets['critics'][i].trainable_variables
+                      if len(v.shape) == 2)
+        assert rows == sorted([critic_inputs[i], 16])
+    policy_rows = {i: sorted(v.shape[0] for v in nets['policies'][i].trainable_variables
+                             if len(v.shape) == 2) for i in '01'}
+    assert policy_rows == {'0': [3, 16], '1': [11, 16]}
+
+
 def test_learner_explains_critics_built_for_the_other_input():
     policies, critics = make_networks(centralised=True)
     with pytest.raises(ValueError, match='centralised_critics=False.*own agent'):

@@ -3,7 +3,7 @@
 Built-in (pure numpy, seeded, each with `render()` to RGB): `GridWorld` and
 `build_gridworld_task`, `Catch`, `CartPole`, `Pendulum`,
 `MountainCarContinuous`, `Bandit`, `DeepSea` and the multi-agent
-`CooperativeNavigation`. `make(name, **kwargs)` builds them, and gymnasium,
+`CooperativeNavigation` and `SpeakerListener`. `make(name, **kwargs)` builds them, and gymnasium,
 Atari, dm_control and bsuite environments, by name. Adapters import their
 optional packages only when used. `BatchedEnvironment` steps N copies of one
 together (in this process or in worker processes) for batched acting.
@@ -22,12 +22,14 @@ from troupe.environments.gridworld_tasks import build_gridworld_task
 from troupe.environments.mountain_car import MountainCarContinuous
 from troupe.environments.pendulum import Pendulum
 from troupe.environments.registry import make, register, registered_names
+from troupe.environments.speaker_listener import SpeakerListener
 from troupe.environments.validation import InvalidActionError
 
 __all__ = [
     'Bandit', 'BatchedEnvironment', 'CartPole', 'Catch', 'CooperativeNavigation',
     'DeepSea', 'Environment', 'GridWorld', 'InvalidActionError',
-    'MountainCarContinuous', 'ObservationType', 'Pendulum', 'TabularModel',
+    'MountainCarContinuous', 'ObservationType', 'Pendulum', 'SpeakerListener',
+    'TabularModel',
     'build_gridworld_task', 'make', 'multiagent', 'register', 'registered_names',
     'validation', 'wrappers',
 ]

@@ -16,7 +16,8 @@ from typing import Callable, Dict, List
 import dm_env
 
 from troupe.environments import (bandit, cartpole, catch, cooperative_navigation, deep_sea,
-                                 gridworld_tasks, mountain_car, pendulum)
+                                 gridworld_tasks, mountain_car, pendulum,
+                                 speaker_listener)
 
 Constructor = Callable[..., dm_env.Environment]
 
@@ -38,6 +39,7 @@ _BUILTIN: Dict[str, Constructor] = {
     'bandit': bandit.Bandit,
     'deep_sea': deep_sea.DeepSea,
     'cooperative_navigation': cooperative_navigation.CooperativeNavigation,
+    'speaker_listener': speaker_listener.SpeakerListener,
 }
 
 
