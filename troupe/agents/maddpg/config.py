@@ -2,7 +2,7 @@
 
 `MADDPGConfig` extends `DDPGConfig` (same names, same range checks) with
 `centralised_critics`. Its defaults are those tuned for 3-agent cooperative
-navigation (benchmarks/maddpg_navigation.py): γ = 0.95 as in Lowe et al.,
+navigation (benchmarks/maddpg_particles.py): γ = 0.95 as in Lowe et al.,
 3-step returns, Adam(3e-3), Polyak τ = 0.01, 32 samples per insert.
 """
 

@@ -1,4 +1,8 @@
-"""MADDPG against independent DDPG on cooperative navigation (3 agents).
+"""MADDPG against independent DDPG on the built-in particle tasks.
+
+`--env cooperative_navigation` (default): 3 agents cover 3 landmarks.
+`--env speaker_listener`: a speaker that sees the goal landmark must tell a
+listener, which hears it a step later, where to go.
 
 Both variants are `maddpg.MADDPG` with the same networks, hyperparameters and
 budget; they differ only in the critics' input: every agent's observation and
@@ -7,8 +11,9 @@ DDPG). Each trains for `--steps` joint environment steps per seed (25-step
 episodes). Every `--eval-every` steps the greedy policies (no exploration noise)
 play `--eval-episodes` episodes of a separate environment (the same episodes for
 both variants of a seed). The figure is the team's return: the mean over agents
-of each agent's return, i.e. the shared coverage return minus the mean of the
-agents' collision penalties (agent '0''s own return is recorded too).
+of each agent's return (agent '0''s own return is recorded too). In cooperative
+navigation that is the shared coverage return minus the mean of the agents'
+collision penalties; in speaker-listener both agents get the same reward.
 
 Two settings are compared, which differ only in how much each stored transition
 is replayed (`--samples-per-insert`, default 32 and 64: one update of 256
@@ -16,17 +21,22 @@ transitions every 8 or every 4 env steps). Printed per setting and seed: both
 curves, env steps/s of training (acting, replay and learning; evaluation
 excluded; per process, so with `--jobs` above 1 the processes share the
 cores) and learner updates/s over the same time; then the mean curves over
-seeds, and scripted reference returns on the same evaluation episodes: standing
-still, uniformly random forces, every agent heading for its nearest landmark,
-and every agent heading for its landmark in the assignment of agents to
-landmarks with the least total distance (each agent computes it from its own
-observation). Results go to benchmarks/results/<--name>.json, which
+seeds, and scripted reference returns on the same evaluation episodes. In
+cooperative navigation: standing still, uniformly random forces, every agent
+heading for its nearest landmark, and every agent heading for its landmark in
+the assignment of agents to landmarks with the least total distance (each agent
+computes it from its own observation). In speaker-listener: standing still, the
+listener heading for the landmarks' centroid (the best it can do without the
+message), and perfect communication (the speaker sends its one-hot, the
+listener heads for the landmark it names). Results go to
+benchmarks/results/<--name>.json (default maddpg_navigation or
+maddpg_speaker_listener), which
 keeps the settings of earlier runs with the same budget, seeds and evaluation,
 and the curves to benchmarks/results/<--name>.png.
 
-Usage: python benchmarks/maddpg_navigation.py [--steps 100000] [--seeds 0,1,2]
-         [--eval-every 10000] [--eval-episodes 20] [--samples-per-insert 32,64]
-         [--jobs 2] [--intra-op-threads 1] [--name maddpg_navigation]
+Usage: python benchmarks/maddpg_particles.py [--env cooperative_navigation]
+         [--steps 100000] [--seeds 0,1,2] [--eval-every 10000] [--eval-episodes 20]
+         [--samples-per-insert 32,64] [--jobs 2] [--intra-op-threads 1] [--name N]
 """
 
 import argparse
@@ -51,7 +61,8 @@ from troupe.agents import maddpg  # noqa: E402
 from troupe.components import devices, loggers, plotting  # noqa: E402
 from troupe.environments import make  # noqa: E402
 
-RESULTS_NAME = 'maddpg_navigation'
+RESULTS_NAMES = {'cooperative_navigation': 'maddpg_navigation',
+                 'speaker_listener': 'maddpg_speaker_listener'}
 VARIANTS = {'maddpg': True, 'independent_ddpg': False}
 LABELS = {'maddpg': 'MADDPG', 'independent_ddpg': 'independent DDPG'}
 NUM_AGENTS = 3
@@ -68,8 +79,10 @@ HYPERPARAMETERS = dict(discount=0.95, batch_size=256, samples_per_insert=32.0,
 GAIN, DAMPING = 10.0, 1.0
 
 
-def make_environment(seed: int):
-    return make('cooperative_navigation', num_agents=NUM_AGENTS, seed=seed)
+def make_environment(env: str, seed: int):
+    if env == 'cooperative_navigation':
+        return make(env, num_agents=NUM_AGENTS, seed=seed)
+    return make(env, seed=seed)
 
 
 def play(actor, environment, episodes: int) -> dict:
@@ -86,21 +99,14 @@ def play(actor, environment, episodes: int) -> dict:
 
 
 class ScriptedActor(troupe.Actor):
-    """Every agent pushes towards a target landmark chosen from its own
-    observation ([velocity, position, landmarks − position, others − position])."""
+    """Acts with `act(observations, rng) -> actions` (dicts keyed by agent id)."""
 
-    def __init__(self, choose_target, seed: int = 0):
-        self._choose_target = choose_target
+    def __init__(self, act, seed: int = 0):
+        self._act = act
         self._rng = np.random.RandomState(seed)
 
     def select_action(self, observations):
-        actions = {}
-        for i, o in observations.items():
-            target = self._choose_target(o, self._rng)
-            force = (self._rng.uniform(-1, 1, 2) if target is None
-                     else GAIN * target - DAMPING * o[:2])
-            actions[i] = np.clip(force, -1.0, 1.0).astype(np.float32)
-        return actions
+        return self._act(observations, self._rng)
 
     def observe_first(self, timestep):
         pass
@@ -110,6 +116,26 @@ class ScriptedActor(troupe.Actor):
 
     def update(self, wait: bool = False):
         pass
+
+
+def _force_towards(target, velocity) -> np.ndarray:
+    return np.clip(GAIN * target - DAMPING * velocity, -1.0, 1.0).astype(np.float32)
+
+
+# Cooperative navigation: each agent's observation is [velocity, position,
+# landmarks − position, others − position].
+
+def _every_agent(choose_target):
+    """Every agent pushes towards the target landmark `choose_target(o, rng)`
+    picks from its own observation o (None: a uniformly random force)."""
+    def act(observations, rng):
+        actions = {}
+        for i, o in observations.items():
+            target = choose_target(o, rng)
+            actions[i] = (rng.uniform(-1, 1, 2).astype(np.float32) if target is None
+                          else _force_towards(target, o[:2]))
+        return actions
+    return act
 
 
 def _landmarks_and_others(o):
@@ -132,27 +158,63 @@ def _assigned(o, rng):
     return landmarks[best[0]]
 
 
-SCRIPTED = {'standing still': lambda o, rng: np.zeros(2),
-            'uniformly random forces': lambda o, rng: None,
-            'nearest landmark': _nearest,
-            'best assignment': _assigned}
+# Speaker-listener: the speaker observes the goal's one-hot; the listener
+# [velocity, landmarks − position, message].
+
+def _listener(observations, message_to_target):
+    """The speaker sends its one-hot in [-1, 1]; the listener heads for
+    `message_to_target(landmarks, message)`."""
+    speaker, o = observations['0'], observations['1']
+    count = speaker.shape[0]
+    landmarks = o[2:2 + 2 * count].reshape(count, 2)
+    target = message_to_target(landmarks, o[2 + 2 * count:])
+    return {'0': (2.0 * speaker - 1.0).astype(np.float32),
+            '1': _force_towards(target, o[:2])}
 
 
-def scripted_references(seeds: list, episodes: int) -> dict:
+def _named_landmark(landmarks, message):
+    """The landmark the message names (the centroid before any message)."""
+    if not message.any():
+        return landmarks.mean(axis=0)
+    return landmarks[int(np.argmax(message))]
+
+
+SCRIPTED = {
+    'cooperative_navigation': {
+        'standing still': _every_agent(lambda o, rng: np.zeros(2)),
+        'uniformly random forces': _every_agent(lambda o, rng: None),
+        'nearest landmark': _every_agent(_nearest),
+        'best assignment': _every_agent(_assigned)},
+    'speaker_listener': {
+        'standing still': lambda observations, rng: {
+            i: np.zeros(o.shape[0] if i == '0' else 2, np.float32)
+            for i, o in observations.items()},
+        'listener to the centroid': lambda observations, rng: _listener(
+            observations, lambda landmarks, message: landmarks.mean(axis=0)),
+        'perfect communication': lambda observations, rng: _listener(
+            observations, _named_landmark)},
+}
+# The references drawn beside the curves.
+PLOTTED_REFERENCES = {
+    'cooperative_navigation': ('nearest landmark', 'best assignment'),
+    'speaker_listener': ('listener to the centroid', 'perfect communication')}
+
+
+def scripted_references(env: str, seeds: list, episodes: int) -> dict:
     """Each scripted policy's mean team return on the evaluation episodes of
     each seed: {name: [per seed]}."""
-    return {name: [play(ScriptedActor(choose), make_environment(
-                        seed + EVAL_SEED_OFFSET), episodes)['mean_return']
+    return {name: [play(ScriptedActor(act), make_environment(
+                        env, seed + EVAL_SEED_OFFSET), episodes)['mean_return']
                    for seed in seeds]
-            for name, choose in SCRIPTED.items()}
+            for name, act in SCRIPTED[env].items()}
 
 
-def run_seed(variant: str, seed: int, hyperparameters: dict, steps: int,
+def run_seed(env: str, variant: str, seed: int, hyperparameters: dict, steps: int,
              eval_every: int, eval_episodes: int) -> dict:
     tf.random.set_seed(seed)
     np.random.seed(seed)
-    environment = make_environment(seed)
-    eval_environment = make_environment(seed + EVAL_SEED_OFFSET)
+    environment = make_environment(env, seed)
+    eval_environment = make_environment(env, seed + EVAL_SEED_OFFSET)
     spec = specs.make_environment_spec(environment)
     nets = maddpg.make_default_networks(spec, **NETWORKS)
     agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'],
@@ -247,7 +309,11 @@ def summarise(results: dict, references: dict) -> dict:
     return summary
 
 
-def plot(settings: dict, references: dict, path: str) -> str:
+TITLES = {'cooperative_navigation': 'Cooperative navigation, 3 agents',
+          'speaker_listener': 'Speaker and listener'}
+
+
+def plot(env: str, settings: dict, references: dict, path: str) -> str:
     """Both variants' curves (mean ± std over seeds) in every setting, and two
     scripted references."""
     groups = {}
@@ -258,12 +324,12 @@ def plot(settings: dict, references: dict, path: str) -> str:
                              np.array(curve(run))) for run in runs]
     first = next(iter(settings.values()))['runs']['maddpg'][0]['evaluations']
     span = np.array([first[0]['env_steps'], first[-1]['env_steps']])
-    for name in ('nearest landmark', 'best assignment'):
+    for name in PLOTTED_REFERENCES[env]:
         groups[f'scripted: {name}'] = [plotting.Run(span, np.full(2, value))
                                        for value in references[name]]
     return plotting.plot_learning_curves(
         groups, path, window=1,
-        title='Cooperative navigation, 3 agents: greedy team return')
+        title=f'{TITLES[env]}: greedy team return')
 
 
 def earlier_settings(path: str, run_config: dict) -> dict:
@@ -280,6 +346,8 @@ def earlier_settings(path: str, run_config: dict) -> dict:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--env', choices=sorted(RESULTS_NAMES),
+                        default='cooperative_navigation')
     parser.add_argument('--steps', type=int, default=100_000)
     parser.add_argument('--seeds', default='0,1,2')
     parser.add_argument('--eval-every', type=int, default=10_000)
@@ -288,46 +356,47 @@ def main():
                         help='the settings to run, comma-separated')
     parser.add_argument('--jobs', type=int, default=1,
                         help='runs (seed, variant) at once, each in its own process')
-    parser.add_argument('--name', default=RESULTS_NAME,
-                        help='results file name in benchmarks/results (no suffix)')
+    parser.add_argument('--name', default=None,
+                        help='results file name in benchmarks/results, no suffix '
+                             '(default: maddpg_navigation or maddpg_speaker_listener)')
     common.add_intra_op_threads_argument(parser)
     args = parser.parse_args()
     if args.jobs < 1:
         parser.error(f'--jobs must be >= 1, got {args.jobs}.')
     common.apply_intra_op_threads(parser, args)  # Before the scripted references.
     seeds = [int(s) for s in args.seeds.split(',')]
-    run_config = {'steps': args.steps, 'seeds': seeds, 'eval_every': args.eval_every,
+    name = args.name or RESULTS_NAMES[args.env]
+    run_config = {'environment': args.env, 'steps': args.steps, 'seeds': seeds, 'eval_every': args.eval_every,
                   'eval_episodes': args.eval_episodes,
                   'networks': {k: list(v) for k, v in NETWORKS.items()}}
-    path = os.path.join(common.RESULTS_DIR, f'{args.name}.json')
+    path = os.path.join(common.RESULTS_DIR, f'{name}.json')
     settings = earlier_settings(path, run_config)
-    references = scripted_references(seeds, args.eval_episodes)
+    references = scripted_references(args.env, seeds, args.eval_episodes)
     for samples_per_insert in (float(x) for x in args.samples_per_insert.split(',')):
         hyperparameters = dict(HYPERPARAMETERS, samples_per_insert=samples_per_insert)
         key = f'samples_per_insert={samples_per_insert:g}'
         print(f'\n{key}: {hyperparameters}')
         start = time.perf_counter()
         # Variants alternate, so both see the same machine load.
-        jobs = [(variant, seed, hyperparameters, args.steps, args.eval_every,
+        jobs = [(args.env, variant, seed, hyperparameters, args.steps, args.eval_every,
                  args.eval_episodes, args.intra_op_threads)
                 for seed in seeds for variant in VARIANTS]
         results = {variant: [] for variant in VARIANTS}
         for job, run in zip(jobs, run_jobs(jobs, args.jobs)):
-            results[job[0]].append(run)
+            results[job[1]].append(run)
         minutes = (time.perf_counter() - start) / 60
         print(f'total wall time {minutes:.1f} min')
         settings[key] = {'hyperparameters': hyperparameters,
                          'wall_time_minutes': minutes, 'jobs': args.jobs,
                          'intra_op_threads': args.intra_op_threads,
                          'summary': summarise(results, references), 'runs': results}
-    common.write_results(args.name, {
-        'environment': 'cooperative_navigation', 'num_agents': NUM_AGENTS,
-        **run_config,
+    common.write_results(name, {
+        'num_agents': len(make_environment(args.env, 0).agent_ids), **run_config,
         'metric': 'greedy team return: mean over agents of the episode returns',
         'scripted_reference_returns': references, 'settings': settings})
     print('wrote', path)
-    print('wrote', plot(settings, references,
-                        os.path.join(common.RESULTS_DIR, f'{args.name}.png')))
+    print('wrote', plot(args.env, settings, references,
+                        os.path.join(common.RESULTS_DIR, f'{name}.png')))
 
 
 if __name__ == '__main__':
