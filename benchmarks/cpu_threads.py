@@ -8,7 +8,8 @@ with TensorFlow's default thread pools (intra-op threads = cores) and once after
 (filling the replay past its minimum and tracing every function), then
 `--steps` timed env steps of the `EnvironmentLoop` (acting, replay and
 learning). Printed per workload: median env steps/s and learner updates/s under
-each setting and their ratio. Results go to benchmarks/results/cpu_threads.json.
+each setting and their ratio. Results go to benchmarks/results/cpu_threads.json,
+which keeps the workloads an earlier run measured and this one did not.
 
 Usage: python benchmarks/cpu_threads.py [--workloads d4pg:dm_control:cartpole/balance ...]
          [--steps 4000] [--warmup 2000] [--repeats 2]
@@ -120,9 +121,13 @@ def main():
               f' env steps/s, intra_op=1 '
               f'{summary["intra_op=1"]["env_steps_per_second"]:7.0f}: {ratio:.2f}x',
               flush=True)
+    earlier = os.path.join(common.RESULTS_DIR, 'cpu_threads.json')
+    if os.path.exists(earlier):  # Keeps the workloads this run did not measure.
+        with open(earlier) as file:
+            results = dict(json.load(file).get('workloads', {}), **results)
     path = common.write_results('cpu_threads', {
         'steps': args.steps, 'warmup': args.warmup, 'repeats': args.repeats,
-        'load_average_at_end': os.getloadavg(), 'workloads': results})
+        'workloads': results})
     print('wrote', path)
 
 
