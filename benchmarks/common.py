@@ -20,6 +20,37 @@ def rate(fn: Callable[[], int], repeats: int = 3) -> Dict[str, float]:
     return {'median': statistics.median(rates), 'best': max(rates), 'runs': rates}
 
 
+def train_with_evaluations(loop, agent, steps: int, eval_every: int,
+                           evaluate: Callable[[], dict],
+                           report: Callable[[dict, float, float], None]) -> dict:
+    """Trains with `loop` for `steps` env steps, evaluating every `eval_every`.
+
+    After every `eval_every` steps (and at the end) `evaluate()` returns a dict
+    with at least 'mean_return'; it is recorded with the env steps so far and
+    passed to `report(evaluation, env steps/s, learner updates/s)`. The rates
+    count training time only (acting, replay and learning), not evaluation.
+
+    Returns: 'evaluations', 'final_mean_return', 'env_steps', 'train_seconds',
+    'env_steps_per_second', 'learner_updates_per_second', 'learner_updates'.
+    """
+    evaluations, train_seconds, taken = [], 0.0, 0
+    while taken < steps:
+        start = time.perf_counter()
+        taken += loop.run(num_steps=min(eval_every, steps - taken))
+        train_seconds += time.perf_counter() - start
+        evaluation = dict(env_steps=taken, **evaluate())
+        evaluations.append(evaluation)
+        report(evaluation, taken / train_seconds,
+               agent.learner.num_updates / train_seconds)
+    updates = agent.learner.num_updates
+    return {'evaluations': evaluations,
+            'final_mean_return': float(evaluations[-1]['mean_return']),
+            'env_steps': taken, 'train_seconds': train_seconds,
+            'env_steps_per_second': taken / train_seconds,
+            'learner_updates_per_second': updates / train_seconds,
+            'learner_updates': updates}
+
+
 def add_intra_op_threads_argument(parser) -> None:
     """`--intra-op-threads N`: TensorFlow's threads per op in the benchmark."""
     parser.add_argument('--intra-op-threads', type=int, default=None, metavar='N',

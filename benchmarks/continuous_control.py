@@ -30,7 +30,6 @@ Usage: python benchmarks/continuous_control.py --agent d4pg --env cartpole_balan
 import argparse
 import os
 import sys
-import time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -108,28 +107,23 @@ def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: 
     spec = specs.make_environment_spec(environment)
     agent = make_agent(agent_name, env_name, spec, seed)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
-    evaluations, train_seconds, taken = [], 0.0, 0
+
+    def evaluation() -> dict:
+        returns = evaluate(agent.make_evaluation_actor(), eval_environment,
+                           eval_episodes)
+        return {'mean_return': float(np.mean(returns)), 'returns': returns}
+
+    def report(evaluation, env_rate, update_rate):
+        print(f'  {agent_name} {env_name} seed {seed}: {evaluation["env_steps"]:6d} '
+              f'steps, greedy return {evaluation["mean_return"]:8.1f} (min '
+              f'{np.min(evaluation["returns"]):.1f}), {env_rate:6.0f} env steps/s, '
+              f'{update_rate:6.0f} updates/s', flush=True)
     try:
-        while taken < steps:
-            start = time.perf_counter()
-            taken += loop.run(num_steps=min(eval_every, steps - taken))
-            train_seconds += time.perf_counter() - start
-            returns = evaluate(agent.make_evaluation_actor(), eval_environment,
-                               eval_episodes)
-            evaluations.append({'env_steps': taken, 'mean_return': np.mean(returns),
-                                'returns': returns})
-            print(f'  {agent_name} {env_name} seed {seed}: {taken:6d} steps, greedy '
-                  f'return {np.mean(returns):8.1f} (min {np.min(returns):.1f}), '
-                  f'{taken / train_seconds:6.0f} env steps/s, '
-                  f'{agent.learner.num_updates / train_seconds:6.0f} updates/s',
-                  flush=True)
+        run = common.train_with_evaluations(loop, agent, steps, eval_every,
+                                            evaluation, report)
     finally:
         agent.close()
-    return {'seed': seed, 'evaluations': evaluations,
-            'final_mean_return': evaluations[-1]['mean_return'],
-            'env_steps_per_second': taken / train_seconds,
-            'learner_updates_per_second': agent.learner.num_updates / train_seconds,
-            'learner_updates': agent.learner.num_updates}
+    return dict(seed=seed, **run)
 
 
 def main():

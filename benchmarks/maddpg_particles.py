@@ -222,24 +222,17 @@ def run_seed(env: str, variant: str, seed: int, hyperparameters: dict, steps: in
                           logger=loggers.InMemoryLogger(), checkpoint=False,
                           **hyperparameters)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
-    evaluations, train_seconds, taken = [], 0.0, 0
+
+    def report(evaluation, env_rate, update_rate):
+        print(f'  {variant:16s} seed {seed}: {evaluation["env_steps"]:6d} steps, greedy '
+              f'team return {evaluation["mean_return"]:7.1f}, {env_rate:5.0f} env '
+              f'steps/s, {update_rate:5.0f} updates/s', flush=True)
     with agent:
-        while taken < steps:
-            start = time.perf_counter()
-            taken += loop.run(num_steps=min(eval_every, steps - taken))
-            train_seconds += time.perf_counter() - start
-            evaluation = play(agent.make_evaluation_actor(), eval_environment,
-                              eval_episodes)
-            evaluations.append(dict(env_steps=taken, **evaluation))
-            print(f'  {variant:16s} seed {seed}: {taken:6d} steps, greedy team return '
-                  f'{evaluation["mean_return"]:7.1f}, {taken / train_seconds:5.0f} '
-                  f'env steps/s, {agent.learner.num_updates / train_seconds:5.0f} '
-                  'updates/s', flush=True)
-    return {'seed': seed, 'evaluations': evaluations,
-            'final_mean_return': evaluations[-1]['mean_return'],
-            'env_steps_per_second': taken / train_seconds,
-            'learner_updates_per_second': agent.learner.num_updates / train_seconds,
-            'learner_updates': agent.learner.num_updates}
+        run = common.train_with_evaluations(
+            loop, agent, steps, eval_every,
+            lambda: play(agent.make_evaluation_actor(), eval_environment, eval_episodes),
+            report)
+    return dict(seed=seed, **run)
 
 
 def _run_job(job: tuple) -> dict:
