@@ -1,7 +1,5 @@
 """`troupe train` → files → `troupe evaluate`, end to end on tiny budgets, in-process."""
 
-import csv
-import glob
 import json
 import os
 import re
@@ -12,6 +10,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from tests.run_helpers import read_csv, tensorboard_tags, train
 from troupe import cli
 from troupe.agents import registry
 from troupe.cli import evaluate, rundir
@@ -23,12 +22,6 @@ QUICK_DQN = ['min_replay_size=100', 'batch_size=32', 'samples_per_insert=32.0',
              'hidden_sizes=[32,32]']
 
 
-def _train(tmp_path, capsys, *argv, name='run'):
-    logdir = str(tmp_path / name)
-    assert cli.main(['train', *argv, '--logdir', logdir]) == 0
-    return logdir, capsys.readouterr().out
-
-
 def _evaluate(capsys, logdir, *argv):
     assert cli.main(['evaluate', logdir, *argv]) == 0
     out = capsys.readouterr().out
@@ -37,22 +30,9 @@ def _evaluate(capsys, logdir, *argv):
     return float(mean), float(std), out
 
 
-def _read_csv(path):
-    with open(path, newline='') as file:
-        return list(csv.DictReader(file))
-
-
-def _tensorboard_tags(directory):
-    tags = set()
-    for path in glob.glob(os.path.join(directory, 'events.out.tfevents.*')):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            tags.update(value.tag for value in event.summary.value)
-    return tags
-
-
 def test_dqn_on_cartpole_writes_a_complete_run_that_evaluate_restores(tmp_path,
                                                                        capsys):
-    logdir, out = _train(tmp_path, capsys, 'dqn', '--env', 'cartpole', '--steps', '600',
+    logdir, out = train(tmp_path, capsys, 'dqn', '--env', 'cartpole', '--steps', '600',
                          '--eval-episodes', '3', '--config', *QUICK_DQN)
 
     config = json.load(open(os.path.join(logdir, 'config.json')))
@@ -66,19 +46,19 @@ def test_dqn_on_cartpole_writes_a_complete_run_that_evaluate_restores(tmp_path,
     assert config['overrides']['hidden_sizes'] == [32, 32]
 
     results = json.load(open(os.path.join(logdir, 'results.json')))
-    episodes = _read_csv(rundir.csv_path(logdir, 'actor'))
+    episodes = read_csv(rundir.csv_path(logdir, 'actor'))
     assert len(episodes) == results['episodes'] > 0
     assert int(episodes[-1]['steps']) == results['env_steps'] >= 600
     assert sum(int(row['episode_length']) for row in episodes) == results['env_steps']
     # One update per step from step 100 on (batch 32 / 32 samples per insert).
     assert results['learner_updates'] == results['env_steps'] - 100 + 1
-    learner_rows = _read_csv(rundir.csv_path(logdir, 'learner'))
+    learner_rows = read_csv(rundir.csv_path(logdir, 'learner'))
     assert learner_rows and 'loss' in learner_rows[0]
     assert np.isfinite(float(learner_rows[-1]['loss']))
 
-    assert 'actor/episode_return' in _tensorboard_tags(rundir.tensorboard_dir(logdir, 'actor'))
-    assert 'learner/loss' in _tensorboard_tags(rundir.tensorboard_dir(logdir, 'learner'))
-    assert 'evaluator/mean_return' in _tensorboard_tags(
+    assert 'actor/episode_return' in tensorboard_tags(rundir.tensorboard_dir(logdir, 'actor'))
+    assert 'learner/loss' in tensorboard_tags(rundir.tensorboard_dir(logdir, 'learner'))
+    assert 'evaluator/mean_return' in tensorboard_tags(
         rundir.tensorboard_dir(logdir, 'evaluator'))
 
     with Image.open(os.path.join(logdir, 'learning_curve.png')) as image:
@@ -124,7 +104,7 @@ def environment_spec(config):
 
 
 def test_evaluate_writes_videos_with_one_frame_per_step(tmp_path, capsys):
-    logdir, _ = _train(tmp_path, capsys, 'dqn', '--env', 'catch', '--episodes', '30',
+    logdir, _ = train(tmp_path, capsys, 'dqn', '--env', 'catch', '--episodes', '30',
                        '--eval-episodes', '1', '--no-plot', '--config',
                        'min_replay_size=50', 'batch_size=16', 'jit_compile=false')
     assert not os.path.exists(os.path.join(logdir, 'learning_curve.png'))
@@ -145,10 +125,10 @@ def test_evaluate_writes_videos_with_one_frame_per_step(tmp_path, capsys):
 
 
 def test_periodic_evaluations_are_logged_and_plotted(tmp_path, capsys):
-    logdir, out = _train(tmp_path, capsys, 'q_learning', '--env', 'gridworld/simple',
+    logdir, out = train(tmp_path, capsys, 'q_learning', '--env', 'gridworld/simple',
                          '--steps', '3000', '--eval-every', '1000',
                          '--eval-episodes', '2')
-    rows = _read_csv(rundir.csv_path(logdir, 'evaluator'))
+    rows = read_csv(rundir.csv_path(logdir, 'evaluator'))
     # Evaluations after each 1,000-step chunk but the last, then the final one.
     assert len(rows) == 3
     assert [int(r['env_steps']) >= 1000 * (i + 1) for i, r in enumerate(rows)] == [True] * 3
@@ -161,9 +141,9 @@ def test_periodic_evaluations_are_logged_and_plotted(tmp_path, capsys):
 
 
 def test_periodic_evaluations_also_follow_an_episode_budget(tmp_path, capsys):
-    logdir, _ = _train(tmp_path, capsys, 'random', '--env', 'catch', '--episodes', '20',
+    logdir, _ = train(tmp_path, capsys, 'random', '--env', 'catch', '--episodes', '20',
                        '--eval-every', '50', '--eval-episodes', '1', '--no-plot')
-    rows = _read_csv(rundir.csv_path(logdir, 'evaluator'))
+    rows = read_csv(rundir.csv_path(logdir, 'evaluator'))
     # Catch episodes are 9 steps: evaluations after 54, 108 and 153 steps, then
     # the final one after the 20th episode.
     assert [int(row['env_steps']) for row in rows] == [54, 108, 153, 180]
@@ -197,7 +177,7 @@ def test_periodic_evaluations_also_follow_an_episode_budget(tmp_path, capsys):
 def test_every_agent_trains_and_evaluate_reproduces_its_return(tmp_path, capsys,
                                                                agent, env, argv,
                                                                learns):
-    logdir, _ = _train(tmp_path, capsys, agent, '--env', env, '--eval-episodes', '1',
+    logdir, _ = train(tmp_path, capsys, agent, '--env', env, '--eval-episodes', '1',
                        '--no-plot', *argv)
     results = json.load(open(os.path.join(logdir, 'results.json')))
     if registry.get(agent).parameters and not registry.get(

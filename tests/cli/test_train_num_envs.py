@@ -3,8 +3,6 @@ BatchedEnvironment of N seeded copies, with the schedule, progress line, logs,
 evaluation and `troupe evaluate` of a run; agents that cannot act on a batch
 are refused by name."""
 
-import csv
-import glob
 import inspect
 import json
 import os
@@ -12,8 +10,8 @@ import re
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
+from tests.run_helpers import read_csv, tensorboard_tags, train
 from troupe import cli
 from troupe.agents import registry
 from troupe.agents.agent import num_learner_steps_between
@@ -28,28 +26,9 @@ QUICK_ACTOR_CRITIC = ['min_replay_size=100', 'batch_size=32',
                       'samples_per_insert=32.0', 'jit_compile=false']
 
 
-def _train(tmp_path, capsys, *argv, name='run'):
-    logdir = str(tmp_path / name)
-    assert cli.main(['train', *argv, '--logdir', logdir]) == 0
-    return logdir, capsys.readouterr().out
-
-
 def _json(logdir, name):
     with open(os.path.join(logdir, name)) as file:
         return json.load(file)
-
-
-def _read_csv(path):
-    with open(path, newline='') as file:
-        return list(csv.DictReader(file))
-
-
-def _tensorboard_tags(directory):
-    tags = set()
-    for path in glob.glob(os.path.join(directory, 'events.out.tfevents.*')):
-        for event in tf.compat.v1.train.summary_iterator(path):
-            tags.update(value.tag for value in event.summary.value)
-    return tags
 
 
 def _evaluate(capsys, logdir, episodes):
@@ -60,7 +39,7 @@ def _evaluate(capsys, logdir, episodes):
 
 
 def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
-    logdir, out = _train(tmp_path, capsys, 'dqn', '--env', 'cartpole', '--steps', '600',
+    logdir, out = train(tmp_path, capsys, 'dqn', '--env', 'cartpole', '--steps', '600',
                          '--num-envs', '4', '--eval-episodes', '2', '--config',
                          *QUICK_DQN)
     config, results = _json(logdir, 'config.json'), _json(logdir, 'results.json')
@@ -89,7 +68,7 @@ def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
     # Every finished episode of every copy is logged with its copy; episodes
     # in flight at the end are not, so their lengths add up to less than the
     # batch steps of each copy (and each copy ran 150 or 151 batch steps).
-    episodes = _read_csv(rundir.csv_path(logdir, 'actor'))
+    episodes = read_csv(rundir.csv_path(logdir, 'actor'))
     assert len(episodes) == results['episodes'] >= 8
     assert {int(row['env_index']) for row in episodes} == {0, 1, 2, 3}
     counts = [int(row['steps']) for row in episodes]
@@ -99,7 +78,7 @@ def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
                    if int(row['env_index']) == index]
         assert 0 < sum(lengths) <= -(-steps // 4)
     assert all(float(row['batch_steps_per_second']) > 0 for row in episodes)
-    tags = _tensorboard_tags(rundir.tensorboard_dir(logdir, 'actor'))
+    tags = tensorboard_tags(rundir.tensorboard_dir(logdir, 'actor'))
     assert {'actor/episode_return', 'actor/batch_steps_per_second'} <= tags
 
     # The progress line counted every env step of every copy.
@@ -130,7 +109,7 @@ def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
 ])
 def test_actor_critics_train_on_four_copies_of_pendulum(tmp_path, capsys, agent, argv,
                                                         updates):
-    logdir, out = _train(tmp_path, capsys, agent, '--env', 'pendulum', '--steps', '200',
+    logdir, out = train(tmp_path, capsys, agent, '--env', 'pendulum', '--steps', '200',
                          '--num-envs', '4', '--eval-episodes', '1', '--no-plot',
                          '--config', *QUICK_ACTOR_CRITIC, *argv)
     results = _json(logdir, 'results.json')
@@ -145,7 +124,7 @@ def test_actor_critics_train_on_four_copies_of_pendulum(tmp_path, capsys, agent,
 
 
 def test_random_agent_takes_num_envs_and_an_episode_budget(tmp_path, capsys):
-    logdir, _ = _train(tmp_path, capsys, 'random', '--env', 'catch', '--episodes', '10',
+    logdir, _ = train(tmp_path, capsys, 'random', '--env', 'catch', '--episodes', '10',
                        '--num-envs', '4', '--eval-every', '40', '--eval-episodes',
                        '1', '--no-plot')
     results = _json(logdir, 'results.json')
@@ -153,10 +132,10 @@ def test_random_agent_takes_num_envs_and_an_episode_budget(tmp_path, capsys):
     # 9, 19 and 29 end 4 episodes each (a copy's reset takes a batch step of
     # its own), and the budget of 10 episodes is crossed at the 29th.
     assert results['episodes'] == 12 and results['env_steps'] == 3 * 36
-    rows = _read_csv(rundir.csv_path(logdir, 'evaluator'))
+    rows = read_csv(rundir.csv_path(logdir, 'evaluator'))
     # One evaluation after the episode that crossed 40 steps, then the final one.
     assert [int(row['env_steps']) for row in rows] == [72, 108]
-    episodes = _read_csv(rundir.csv_path(logdir, 'actor'))
+    episodes = read_csv(rundir.csv_path(logdir, 'actor'))
     assert [int(row['env_index']) for row in episodes] == [0, 1, 2, 3] * 3
     assert {int(row['episode_length']) for row in episodes} == {9}
 
