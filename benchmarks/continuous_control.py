@@ -98,6 +98,24 @@ def evaluate(actor, environment, episodes: int) -> list:
     return [float(loop.run_episode()['episode_return']) for _ in range(episodes)]
 
 
+def greedy_evaluation(agent, environment, episodes: int):
+    """A function returning the greedy policy's mean return over `episodes`
+    episodes of `environment`, and the returns."""
+    def evaluation() -> dict:
+        returns = evaluate(agent.make_evaluation_actor(), environment, episodes)
+        return {'mean_return': float(np.mean(returns)), 'returns': returns}
+    return evaluation
+
+
+def progress_report(label: str):
+    """Prints one line per evaluation for `common.train_with_evaluations`."""
+    def report(evaluation, env_rate, update_rate):
+        print(f'  {label}: {evaluation["env_steps"]:6d} steps, greedy return '
+              f'{evaluation["mean_return"]:8.1f} (min {np.min(evaluation["returns"]):.1f}),'
+              f' {env_rate:6.0f} env steps/s, {update_rate:6.0f} updates/s', flush=True)
+    return report
+
+
 def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: int,
              eval_episodes: int) -> dict:
     tf.random.set_seed(seed)
@@ -107,20 +125,11 @@ def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: 
     spec = specs.make_environment_spec(environment)
     agent = make_agent(agent_name, env_name, spec, seed)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
-
-    def evaluation() -> dict:
-        returns = evaluate(agent.make_evaluation_actor(), eval_environment,
-                           eval_episodes)
-        return {'mean_return': float(np.mean(returns)), 'returns': returns}
-
-    def report(evaluation, env_rate, update_rate):
-        print(f'  {agent_name} {env_name} seed {seed}: {evaluation["env_steps"]:6d} '
-              f'steps, greedy return {evaluation["mean_return"]:8.1f} (min '
-              f'{np.min(evaluation["returns"]):.1f}), {env_rate:6.0f} env steps/s, '
-              f'{update_rate:6.0f} updates/s', flush=True)
     try:
-        run = common.train_with_evaluations(loop, agent, steps, eval_every,
-                                            evaluation, report)
+        run = common.train_with_evaluations(
+            loop, agent, steps, eval_every,
+            greedy_evaluation(agent, eval_environment, eval_episodes),
+            progress_report(f'{agent_name} {env_name} seed {seed}'))
     finally:
         agent.close()
     return dict(seed=seed, **run)

@@ -96,20 +96,12 @@ def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: 
     spec = specs.make_environment_spec(environment)
     agent = make_agent(agent_name, env_name, spec, seed, num_envs, updates_per_call)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.InMemoryLogger())
-
-    def evaluation() -> dict:
-        returns = continuous_control.evaluate(agent.make_evaluation_actor(),
-                                              eval_environment, eval_episodes)
-        return {'mean_return': float(np.mean(returns)), 'returns': returns}
-
-    def report(evaluation, env_rate, update_rate):
-        print(f'  {agent_name} {env_name} N={num_envs} seed {seed}: '
-              f'{evaluation["env_steps"]:6d} steps, greedy return '
-              f'{evaluation["mean_return"]:8.1f} (min {np.min(evaluation["returns"]):.1f}),'
-              f' {env_rate:6.0f} env steps/s, {update_rate:6.0f} updates/s', flush=True)
     try:
-        run = common.train_with_evaluations(loop, agent, steps, eval_every,
-                                            evaluation, report)
+        run = common.train_with_evaluations(
+            loop, agent, steps, eval_every,
+            continuous_control.greedy_evaluation(agent, eval_environment, eval_episodes),
+            continuous_control.progress_report(
+                f'{agent_name} {env_name} N={num_envs} seed {seed}'))
     finally:
         agent.close()
         environment.close()

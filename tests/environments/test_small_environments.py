@@ -179,6 +179,15 @@ def test_multi_agent_specs_follow_the_convention():
         multiagent.agent_spec(spec, '7')
 
 
+def test_multi_agent_reward_and_discount_specs():
+    rewards, discounts = multiagent.reward_and_discount_specs(('0', '1'))
+    assert rewards == {'0': specs.Array((), np.float64, name='reward_0'),
+                       '1': specs.Array((), np.float64, name='reward_1')}
+    assert discounts['1'] == specs.BoundedArray((), np.float64, 0.0, 1.0,
+                                                name='discount_1')
+    assert tuple(discounts) == ('0', '1')
+
+
 def test_multi_agent_dynamics_observations_and_rewards():
     env = CooperativeNavigation(num_agents=2, seed=0)
     env.reset()

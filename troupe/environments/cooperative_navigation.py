@@ -29,6 +29,22 @@ _AGENT_COLORS = (rendering.BLUE, rendering.RED, rendering.GREEN, rendering.ORANG
                  rendering.BROWN, rendering.YELLOW)
 
 
+def move(positions: np.ndarray, velocities: np.ndarray, forces: np.ndarray):
+    """One step of the particles' physics: (new positions, new velocities)."""
+    velocities = velocities * (1.0 - DAMPING) + SENSITIVITY * forces * DT
+    return positions + velocities * DT, velocities
+
+
+def world_canvas(size: int):
+    """A size × size canvas showing [-1.5, 1.5]^2: (canvas, world point -> pixel
+    (row, column), pixels per world unit)."""
+    scale = size / 3.0
+
+    def to_pixels(point):
+        return (1.5 - point[1]) * scale, (point[0] + 1.5) * scale
+    return rendering.Canvas(size, size), to_pixels, scale
+
+
 class CooperativeNavigation(base.Environment):
     """N agents, N landmarks, continuous actions, one observation and reward each."""
 
@@ -67,11 +83,8 @@ class CooperativeNavigation(base.Environment):
         self._action_spec = {
                 i: specs.BoundedArray((2,), np.float32, -1.0, 1.0, name=f'action_{i}')
                 for i in self._ids}
-        self._reward_spec = {i: specs.Array((), np.float64, name=f'reward_{i}')
-                             for i in self._ids}
-        self._discount_spec = {
-                i: specs.BoundedArray((), np.float64, 0.0, 1.0, name=f'discount_{i}')
-                for i in self._ids}
+        self._reward_spec, self._discount_spec = multiagent.reward_and_discount_specs(
+            self._ids)
 
     @property
     def agent_ids(self):
@@ -141,8 +154,8 @@ class CooperativeNavigation(base.Environment):
 
     def _step(self, actions: Mapping[str, np.ndarray]) -> dm_env.TimeStep:
         forces = np.stack([np.asarray(actions[i], dtype=np.float64) for i in self._ids])
-        self._velocities = self._velocities * (1.0 - DAMPING) + SENSITIVITY * forces * DT
-        self._positions = self._positions + self._velocities * DT
+        self._positions, self._velocities = move(self._positions, self._velocities,
+                                                 forces)
         self._episode_steps += 1
         step_type = (base.LAST if self._episode_steps >= self._max_episode_steps
                      else base.MID)
@@ -151,12 +164,7 @@ class CooperativeNavigation(base.Environment):
 
     def render(self, size: int = 200) -> np.ndarray:
         """Landmarks as grey dots, agents as coloured discs, on [-1.5, 1.5]^2."""
-        canvas = rendering.Canvas(size, size)
-        scale = size / 3.0
-
-        def to_pixels(point):
-            return (1.5 - point[1]) * scale, (point[0] + 1.5) * scale
-
+        canvas, to_pixels, scale = world_canvas(size)
         for landmark in self._landmarks:
             canvas.circle(*to_pixels(landmark), LANDMARK_RADIUS * scale, rendering.DARK_GREY)
         for k, position in enumerate(self._positions):

@@ -15,7 +15,10 @@ nests of the same shape, adders and losses handle them with dm-tree as they do
 single-agent data. `agent_spec` cuts one agent's `EnvironmentSpec` out.
 """
 
-from typing import Tuple
+from typing import Dict, Sequence, Tuple
+
+import numpy as np
+from dm_env import specs as dm_specs
 
 from troupe import specs
 
@@ -25,6 +28,17 @@ def agent_ids(num_agents: int) -> Tuple[str, ...]:
     if num_agents < 1:
         raise ValueError(f'num_agents must be >= 1, got {num_agents!r}.')
     return tuple(str(i) for i in range(num_agents))
+
+
+def reward_and_discount_specs(ids: Sequence[str]
+                              ) -> Tuple[Dict[str, dm_specs.Array],
+                                         Dict[str, dm_specs.BoundedArray]]:
+    """The convention's reward spec (a float64 scalar per agent) and discount
+    spec (a float64 scalar in [0, 1] per agent) for the agents `ids`."""
+    rewards = {i: dm_specs.Array((), np.float64, name=f'reward_{i}') for i in ids}
+    discounts = {i: dm_specs.BoundedArray((), np.float64, 0.0, 1.0,
+                                          name=f'discount_{i}') for i in ids}
+    return rewards, discounts
 
 
 def agent_spec(environment_spec: specs.EnvironmentSpec,

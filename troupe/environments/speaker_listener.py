@@ -22,8 +22,8 @@ import numpy as np
 from dm_env import specs
 
 from troupe.environments import base, multiagent, rendering
-from troupe.environments.cooperative_navigation import (AGENT_RADIUS, DAMPING, DT,
-                                                        LANDMARK_RADIUS, SENSITIVITY)
+from troupe.environments.cooperative_navigation import (AGENT_RADIUS, LANDMARK_RADIUS,
+                                                        move, world_canvas)
 
 SPEAKER, LISTENER = multiagent.agent_ids(2)
 _LANDMARK_COLORS = (rendering.RED, rendering.GREEN, rendering.BLUE, rendering.ORANGE,
@@ -67,11 +67,8 @@ class SpeakerListener(base.Environment):
             SPEAKER: specs.BoundedArray((num_landmarks,), np.float32, -1.0, 1.0,
                                         name='action_0'),
             LISTENER: specs.BoundedArray((2,), np.float32, -1.0, 1.0, name='action_1')}
-        self._reward_spec = {i: specs.Array((), np.float64, name=f'reward_{i}')
-                             for i in self._ids}
-        self._discount_spec = {
-            i: specs.BoundedArray((), np.float64, 0.0, 1.0, name=f'discount_{i}')
-            for i in self._ids}
+        self._reward_spec, self._discount_spec = multiagent.reward_and_discount_specs(
+            self._ids)
 
     @property
     def agent_ids(self):
@@ -147,8 +144,7 @@ class SpeakerListener(base.Environment):
 
     def _step(self, actions: Mapping[str, np.ndarray]) -> dm_env.TimeStep:
         force = np.asarray(actions[LISTENER], dtype=np.float64)
-        self._velocity = self._velocity * (1.0 - DAMPING) + SENSITIVITY * force * DT
-        self._position = self._position + self._velocity * DT
+        self._position, self._velocity = move(self._position, self._velocity, force)
         self._message = np.asarray(actions[SPEAKER], dtype=np.float64).copy()
         self._episode_steps += 1
         step_type = (base.LAST if self._episode_steps >= self._max_episode_steps
@@ -160,12 +156,7 @@ class SpeakerListener(base.Environment):
     def render(self, size: int = 200) -> np.ndarray:
         """Landmarks in their colours (the goal larger), the listener in grey, on
         [-1.5, 1.5]^2."""
-        canvas = rendering.Canvas(size, size)
-        scale = size / 3.0
-
-        def to_pixels(point):
-            return (1.5 - point[1]) * scale, (point[0] + 1.5) * scale
-
+        canvas, to_pixels, scale = world_canvas(size)
         for k, landmark in enumerate(self._landmarks):
             radius = (2.0 if k == self._goal else 1.0) * LANDMARK_RADIUS * scale
             canvas.circle(*to_pixels(landmark), radius,
