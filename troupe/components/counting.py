@@ -16,10 +16,14 @@ import threading
 import time
 from typing import Any, Dict, Mapping, Optional
 
+import dm_env
+import numpy as np
+
 from troupe import core
 from troupe import types
 
 Number = types.Number
+_FIRST = dm_env.StepType.FIRST
 
 
 class Counter(core.Saveable):
@@ -123,3 +127,17 @@ class Counter(core.Saveable):
         if self._prefix:
             return {f'{self._prefix}_{key}': value for key, value in counts.items()}
         return dict(counts)
+
+
+def count_env_steps(step_type) -> int:
+    """Real env steps in one `observe`: 1 for one environment; for a batch (a
+    [N] step-type array from a `BatchedEnvironment`), the copies that did not
+    just reset (a FIRST step is the start of a new episode, not a transition).
+
+    The one place a batch's env steps are counted: the agent's learning
+    schedule, exploration schedules, the environment loop and the command
+    line's progress all call it.
+    """
+    if type(step_type) is not np.ndarray or step_type.ndim == 0:
+        return 1
+    return int(np.count_nonzero(step_type != _FIRST))

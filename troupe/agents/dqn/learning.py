@@ -25,7 +25,7 @@ from troupe.components import replay
 from troupe.components import utils as tf2_utils
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
 from troupe.components.variables import ModuleVariableSource
-from troupe.agents.dqn import config as config_lib
+from troupe.agents import checks
 
 
 def _unbatched(spec):
@@ -92,17 +92,17 @@ class DQNLearner(core.Learner):
           directory: checkpoint root.
           checkpoint_subdirectory: names this learner's checkpoints.
         """
-        config_lib.check_unit_interval('discount', discount)
-        config_lib.check_unit_interval('importance_sampling_exponent',
+        checks.check_unit_interval('discount', discount)
+        checks.check_unit_interval('importance_sampling_exponent',
                                        importance_sampling_exponent)
-        config_lib.check_positive('learning_rate', learning_rate)
-        config_lib.check_positive('huber_loss_parameter', huber_loss_parameter)
-        config_lib.check_positive_int('target_update_period', target_update_period)
-        config_lib.check_positive_int('updates_per_call', updates_per_call)
+        checks.check_positive('learning_rate', learning_rate)
+        checks.check_positive('huber_loss_parameter', huber_loss_parameter)
+        checks.check_positive_int('target_update_period', target_update_period)
+        checks.check_positive_int('updates_per_call', updates_per_call)
         if max_gradient_norm is not None:
-            config_lib.check_positive('max_gradient_norm', max_gradient_norm)
+            checks.check_positive('max_gradient_norm', max_gradient_norm)
         if reward_clip is not None:
-            config_lib.check_positive('reward_clip', reward_clip)
+            checks.check_positive('reward_clip', reward_clip)
         if target_update_rate is not None and not 0 < target_update_rate <= 1:
             raise ValueError(f'target_update_rate must be in (0, 1] or None, got '
                              f'{target_update_rate!r}.')

@@ -4,8 +4,10 @@ the Ape-X `DQNAtariNetwork` for Atari frames."""
 from typing import Sequence
 
 import sonnet as snt
+import tree
 
 from troupe import specs
+from troupe.agents import spaces
 from troupe.components import networks
 from troupe.components import utils as tf2_utils
 
@@ -20,21 +22,38 @@ class FlattenObservation(snt.Module):
         return tf2_utils.batch_concat(observations)
 
 
+def num_actions(environment_spec: specs.EnvironmentSpec, agent: str = 'DQN') -> int:
+    """The number of actions; raises unless the action spec is discrete."""
+    spaces.check_can_act(agent, spaces.DISCRETE, environment_spec)
+    return int(environment_spec.actions.num_values)
+
+
 def make_mlp_network(environment_spec: specs.EnvironmentSpec,
                      hidden_sizes: Sequence[int] = (64, 64),
                      dueling: bool = False) -> snt.Module:
     """Flatten, then an MLP (or a `DuellingMLP` head) with one output per action."""
-    from troupe.agents.dqn.builder import check_discrete_actions
-    num_actions = check_discrete_actions(environment_spec)
+    actions = num_actions(environment_spec)
     hidden_sizes = [int(h) for h in hidden_sizes]
     if dueling:
-        head = networks.DuellingMLP(num_actions, hidden_sizes=hidden_sizes)
+        head = networks.DuellingMLP(actions, hidden_sizes=hidden_sizes)
     else:
-        head = snt.nets.MLP(hidden_sizes + [num_actions])
+        head = snt.nets.MLP(hidden_sizes + [actions])
     return snt.Sequential([FlattenObservation(), head])
 
 
 def make_atari_network(environment_spec: specs.EnvironmentSpec) -> snt.Module:
     """The duelling Nature-DQN convnet for [H, W, C] frames."""
-    from troupe.agents.dqn.builder import check_discrete_actions
-    return networks.DQNAtariNetwork(check_discrete_actions(environment_spec))
+    return networks.DQNAtariNetwork(num_actions(environment_spec))
+
+
+def is_image(spec) -> bool:
+    """Whether an observation spec is one [H, W, C] frame."""
+    return not tree.is_nested(spec) and len(getattr(spec, 'shape', ())) == 3
+
+
+def make_default_network(environment_spec: specs.EnvironmentSpec, config) -> snt.Module:
+    """The Atari network for frames, else an MLP of `config.hidden_sizes`
+    (duelling if `config.dueling`)."""
+    if is_image(environment_spec.observations):
+        return make_atari_network(environment_spec)
+    return make_mlp_network(environment_spec, config.hidden_sizes, config.dueling)

@@ -5,52 +5,12 @@ from typing import Any, Dict, Mapping, Optional
 import dm_env
 import numpy as np
 import tree
-from dm_env import specs as dm_specs
 
-from troupe import specs
 from troupe.environments import ObservationType, make, wrappers
 
-DISCRETE, CONTINUOUS, ANY = 'discrete', 'continuous', 'any'
-
-
-def is_index(spec) -> bool:
-    return isinstance(spec, dm_specs.DiscreteArray)
-
-
-def action_kind(spec: specs.EnvironmentSpec) -> str:
-    """'discrete', 'continuous' or 'multi-agent' (also for anything else nested)."""
-    actions = spec.actions
-    if tree.is_nested(actions):
-        return 'multi-agent'
-    if isinstance(actions, dm_specs.DiscreteArray):
-        return DISCRETE
-    if (isinstance(actions, dm_specs.BoundedArray)
-            and np.issubdtype(actions.dtype, np.floating)):
-        return CONTINUOUS
-    return 'other'
-
-
-def describe_spec(spec) -> str:
-    if isinstance(spec, dm_specs.DiscreteArray):
-        return f'a state index in [0, {spec.num_values})'
-    if tree.is_nested(spec):
-        return 'a nest of arrays'
-    return f'a {tuple(spec.shape)} {np.dtype(spec.dtype).name} array'
-
-
-def describe_actions(spec: specs.EnvironmentSpec) -> str:
-    """E.g. 'discrete actions (3)' or 'continuous actions (shape (1,) in [-2, 2])'."""
-    kind = action_kind(spec)
-    actions = spec.actions
-    if kind == DISCRETE:
-        return f'discrete actions ({actions.num_values})'
-    if kind == CONTINUOUS:
-        low, high = np.min(actions.minimum), np.max(actions.maximum)
-        return (f'continuous actions (shape {tuple(actions.shape)} in '
-                f'[{low:g}, {high:g}])')
-    if kind == 'multi-agent':
-        return 'one action per agent (multi-agent)'
-    return f'actions {actions!r}'
+from troupe.agents.spaces import (  # noqa: F401  (re-exported)
+    ANY, CONTINUOUS, DISCRETE, MULTI_AGENT, action_kind, describe_actions, describe_spec,
+    is_index)
 
 
 def _env_kwargs_for_make(name: str, kwargs: Mapping[str, Any]) -> Dict[str, Any]:

@@ -10,6 +10,8 @@ from troupe.components.networks.distributional import DiscreteValuedHead
 from troupe.components.networks.distributional import MultivariateNormalDiagHead
 from troupe.components.networks.distributions import DiscreteValuedDistribution
 from troupe.components.networks.duelling import DuellingMLP
+from troupe.components.networks.epsilon_greedy import EpsilonGreedyPolicy
+from troupe.components.networks.epsilon_greedy import GreedyPolicy
 from troupe.components.networks.epsilon_greedy import epsilon_greedy
 from troupe.components.networks.mlp import LayerNormMLP
 from troupe.components.networks.mlp import NearZeroInitializedLinear
@@ -33,6 +35,8 @@ __all__ = [
     'DiscreteValuedDistribution',
     'DiscreteValuedHead',
     'DuellingMLP',
+    'EpsilonGreedyPolicy',
+    'GreedyPolicy',
     'LSTMPolicyValueNetwork',
     'LayerNormMLP',
     'MultivariateNormalDiagHead',

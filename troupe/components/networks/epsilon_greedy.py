@@ -1,9 +1,12 @@
-"""ε-greedy exploration over Q-values, as a categorical distribution."""
+"""ε-greedy exploration over Q-values, as a categorical distribution, and the
+ε-greedy and greedy policies of a Q-network."""
 
 from typing import Optional, Union
 
+import sonnet as snt
 import tensorflow as tf
 import tensorflow_probability as tfp
+from dm_env import specs as dm_specs
 
 tfd = tfp.distributions
 
@@ -46,3 +49,36 @@ def epsilon_greedy(q_values: tf.Tensor,
     epsilon = tf.cast(epsilon, dtype)
     probs = epsilon * uniform + (1.0 - epsilon) * greedy
     return tfd.Categorical(probs=probs, dtype=tf.int32)
+
+
+class EpsilonGreedyPolicy(snt.Module):
+    """Samples ε-greedy actions of `network`'s Q-values, in the action spec's dtype.
+
+    ε is read from a variable at every call, so an annealing schedule can change
+    it without retracing the actor's policy.
+    """
+
+    def __init__(self, network: snt.Module, epsilon: tf.Variable,
+                 action_spec: dm_specs.DiscreteArray, name: str = 'epsilon_greedy'):
+        super().__init__(name=name)
+        self.network = network
+        self.epsilon = epsilon
+        self._dtype = tf.as_dtype(action_spec.dtype)
+
+    def __call__(self, observation: tf.Tensor) -> tf.Tensor:
+        q_values = self.network(observation)
+        action = epsilon_greedy(q_values, self.epsilon).sample()
+        return tf.cast(action, self._dtype)
+
+
+class GreedyPolicy(snt.Module):
+    """The greedy action argmax_a Q(s, a), in the action spec's dtype (evaluation)."""
+
+    def __init__(self, network: snt.Module, action_spec: dm_specs.DiscreteArray,
+                 name: str = 'greedy'):
+        super().__init__(name=name)
+        self.network = network
+        self._dtype = tf.as_dtype(action_spec.dtype)
+
+    def __call__(self, observation: tf.Tensor) -> tf.Tensor:
+        return tf.cast(tf.argmax(self.network(observation), axis=-1), self._dtype)

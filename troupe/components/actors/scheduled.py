@@ -1,0 +1,61 @@
+"""An actor whose exploration follows a schedule over its own env steps."""
+
+from typing import Optional
+
+import dm_env
+import tensorflow as tf
+
+from troupe import core, types
+from troupe.components import counting, schedules
+
+
+class ScheduledActor(core.Actor):
+    """Forwards to `actor`, and writes `schedule(env steps so far)` into
+    `variable` (which the actor's policy reads, e.g. ε) at most once every
+    `update_period` env steps.
+
+    Env steps are this actor's own (every copy's, for a batched actor), so a
+    distributed actor anneals over its own experience and a single-process
+    agent over all of it.
+    """
+
+    def __init__(self, actor: core.Actor, variable: tf.Variable,
+                 schedule: Optional[schedules.Schedule], update_period: int = 10):
+        if isinstance(update_period, bool) or not isinstance(update_period, int) \
+                or update_period < 1:
+            raise ValueError(f'update_period must be an integer >= 1, got '
+                             f'{update_period!r}.')
+        self._actor = actor
+        self.variable = variable
+        self._schedule = schedule
+        self._update_period = int(update_period)
+        self._updated_at = 0
+        self.num_steps = 0
+        self.batched = getattr(actor, 'batched', False)
+
+    def select_action(self, observation: types.NestedArray) -> types.NestedArray:
+        return self._actor.select_action(observation)
+
+    def observe_first(self, timestep: dm_env.TimeStep):
+        self._actor.observe_first(timestep)
+
+    def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep):
+        self._actor.observe(action, next_timestep)
+        self.num_steps += counting.count_env_steps(next_timestep.step_type)
+        if (self._schedule is not None
+                and self.num_steps - self._updated_at >= self._update_period):
+            self._updated_at = self.num_steps
+            self.variable.assign(self._schedule(self.num_steps))
+
+    def update(self, wait: bool = False):
+        self._actor.update(wait)
+
+
+def scheduled_variable(value, name: str) -> tf.Variable:
+    """The float32 variable a policy reads: `value` itself if it is a
+    tf.Variable (annealed by the caller, as in Acme), else one holding the
+    schedule's value at step 0."""
+    if isinstance(value, tf.Variable):
+        return value
+    return tf.Variable(schedules.initial_value(value), dtype=tf.float32,
+                       trainable=False, name=name)
