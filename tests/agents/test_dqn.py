@@ -154,16 +154,17 @@ def test_priorities_are_written_back(reverb_server_factory, client_kind):
     env = _OneStepEnvironment()
     spec = troupe.make_environment_spec(env)
     config = dqn.DQNConfig(n_step=1, batch_size=8, min_replay_size=1)
-    server = reverb_server_factory([dqn.builder.make_replay_table(spec, config)])
+    builder = dqn.DQNBuilder(config)
+    server = reverb_server_factory(builder.make_replay_tables(spec))
     address = f'localhost:{server.port}'
-    adder = dqn.builder.make_adder(reverb.Client(address), config)
+    adder = builder.make_adder(reverb.Client(address))
     loop = troupe.EnvironmentLoop(env, actors.RandomActor(spec.actions, adder, seed=0),
                                   logger=loggers.InMemoryLogger())
     loop.run(num_episodes=4)
     adder.flush()
     client = (reverb.TFClient(address) if client_kind == 'tf'
               else reverb.Client(address))
-    learner = _learner(dqn.builder.make_dataset(address, config),
+    learner = _learner(builder.make_dataset_iterator(address),
                        network=_linear([[0., 0.]]), target=_linear([[0., 0.]]),
                        replay_client=client)
     learner.step()
@@ -185,8 +186,11 @@ def test_priorities_are_written_back(reverb_server_factory, client_kind):
 def test_linear_epsilon_schedule():
     schedule = dqn.LinearEpsilon(start=1.0, end=0.1, decay_steps=100)
     assert [schedule(t) for t in (0, 50, 100, 1000)] == pytest.approx([1.0, 0.55, 0.1, 0.1])
-    with pytest.raises(ValueError, match=r'epsilon end must be in \[0, 1\], got -0.1'):
-        dqn.LinearEpsilon(1.0, -0.1, 10)
+    with pytest.raises(ValueError,
+                       match=r'DQNConfig.epsilon end must be in \[0, 1\], got -0.1'):
+        dqn.DQNConfig(epsilon=dqn.LinearEpsilon(1.0, -0.1, 10))
+    # A JSON schedule [start, end, steps] becomes a LinearEpsilon.
+    assert dqn.DQNConfig(epsilon=[1.0, 0.1, 100]).epsilon == schedule
 
 
 def _catch_agent(seed=0, **kwargs):
@@ -261,7 +265,8 @@ def test_bad_hyperparameters_are_named(kwargs, message):
 def test_continuous_actions_are_rejected():
     env = environments.make('pendulum', seed=0)
     spec = troupe.make_environment_spec(env)
-    with pytest.raises(ValueError, match=r'DQN needs a discrete action spec'):
+    with pytest.raises(ValueError, match=r'dqn cannot act in this environment: it '
+                       r'needs discrete actions .* has continuous actions'):
         dqn.DQN(spec, snt.nets.MLP([8, 1]), checkpoint=False)
 
 

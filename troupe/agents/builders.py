@@ -27,7 +27,7 @@ import reverb
 import sonnet as snt
 import tensorflow as tf
 
-from troupe import core, specs
+from troupe import core, errors, specs
 from troupe.agents import configs, spaces
 from troupe.components import adders, counting, loggers
 from troupe.components import utils as tf2_utils
@@ -76,7 +76,7 @@ class ActorLearnerBuilder(abc.ABC):
         """A builder whose config has `exploration_field` set to `value` (a
         distributed actor's own ε or σ)."""
         if self.exploration_field is None:
-            raise ValueError(f'{self.name} has no per-actor exploration setting.')
+            raise errors.InvalidInput(f'{self.name} has no per-actor exploration setting.')
         return type(self)(dataclasses.replace(self.config,
                                               **{self.exploration_field: value}))
 

@@ -3,6 +3,7 @@ parameter, the accepted range and the value given."""
 
 import math
 import numbers
+from troupe import errors
 
 
 def is_real(value) -> bool:
@@ -12,42 +13,42 @@ def is_real(value) -> bool:
 def check_finite(name: str, value) -> None:
     """Raises unless `value` is a finite real number."""
     if not is_real(value) or not math.isfinite(value):
-        raise ValueError(f'{name} must be a finite number, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be a finite number, got {value!r}.')
 
 
 def check_unit_interval(name: str, value) -> None:
     """Raises unless `value` is a real number in [0, 1]."""
     if not is_real(value) or not 0.0 <= value <= 1.0:
-        raise ValueError(f'{name} must be in [0, 1], got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be in [0, 1], got {value!r}.')
 
 
 def check_rate(name: str, value) -> None:
     """Raises unless `value` is a real number in (0, 1] (e.g. a Polyak rate τ)."""
     if not is_real(value) or not 0.0 < value <= 1.0:
-        raise ValueError(f'{name} must be in (0, 1], got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be in (0, 1], got {value!r}.')
 
 
 def check_positive(name: str, value) -> None:
     """Raises unless `value` is a finite real number > 0."""
     if not is_real(value) or not value > 0:
-        raise ValueError(f'{name} must be > 0, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be > 0, got {value!r}.')
     check_finite(name, value)
 
 
 def check_non_negative(name: str, value) -> None:
     """Raises unless `value` is a finite real number >= 0."""
     if not is_real(value) or not value >= 0:
-        raise ValueError(f'{name} must be >= 0, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be >= 0, got {value!r}.')
     check_finite(name, value)
 
 
 def check_positive_int(name: str, value) -> None:
     """Raises unless `value` is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f'{name} must be an integer >= 1, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be an integer >= 1, got {value!r}.')
 
 
 def check_non_negative_int(name: str, value) -> None:
     """Raises unless `value` is an integer >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f'{name} must be an integer >= 0, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be an integer >= 0, got {value!r}.')

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 from troupe.agents import checks
 from troupe.components import schedules
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
+from troupe import errors
 
 Check = Callable[[str, Any], None]
 
@@ -94,7 +95,7 @@ class AgentConfig:
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - fields)
         if unknown:
-            raise ValueError(f'{cls.__name__} has no field {unknown[0]!r}. Fields: '
+            raise errors.InvalidInput(f'{cls.__name__} has no field {unknown[0]!r}. Fields: '
                              f'{", ".join(sorted(fields))}.')
         return cls(**values)
 
@@ -134,7 +135,7 @@ class ReplayConfig(AgentConfig):
     def check_relations(self) -> None:
         super().check_relations()
         if self.max_replay_size < self.min_replay_size:
-            raise ValueError(
+            raise errors.InvalidInput(
                 f'{type(self).__name__}.max_replay_size must be >= min_replay_size '
                 f'({self.min_replay_size}), got {self.max_replay_size}.')
 
@@ -269,6 +270,6 @@ def convert(name: str, value: Any, annotation) -> Any:
     ok, converted = _convert(value, annotation)
     if not ok:
         expected = describe_type(annotation) or 'a value of another type'
-        raise ValueError(f'{name} must be {expected}, got {value!r} '
+        raise errors.InvalidInput(f'{name} must be {expected}, got {value!r} '
                          f'({type(value).__name__}).')
     return converted

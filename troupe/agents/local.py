@@ -26,7 +26,7 @@ import dm_env
 import reverb
 import tensorflow as tf
 
-from troupe import core, specs, types
+from troupe import core, errors, specs, types
 from troupe.agents import agent as agent_lib
 from troupe.agents import builders as builders_lib
 from troupe.agents import checks
@@ -81,7 +81,7 @@ class LocalAgent(agent_lib.Agent):
         if num_envs is not None:
             checks.check_positive_int('num_envs', num_envs)
             if not builder.batched_acting:
-                raise ValueError(
+                raise errors.InvalidInput(
                     f'{builder.name} acts in one environment at a time; num_envs='
                     f'{num_envs} is for agents with batched actors.')
         self.builder = builder

@@ -10,6 +10,7 @@ import tree
 from dm_env import specs as dm_specs
 
 from troupe import specs
+from troupe import errors
 
 DISCRETE, CONTINUOUS, MULTI_AGENT, ANY = 'discrete', 'continuous', 'multi-agent', 'any'
 
@@ -93,5 +94,5 @@ def check_can_act(agent: str, actions: str, spec: specs.EnvironmentSpec,
     if can_act(actions, spec):
         return
     needs = _NEEDS.get(actions, 'a single-agent environment')
-    raise ValueError(f'{agent} cannot act in {environment}: it needs {needs}, and '
+    raise errors.InvalidInput(f'{agent} cannot act in {environment}: it needs {needs}, and '
                      f'{environment} has {describe_actions(spec)}.')

@@ -19,12 +19,14 @@ import sys
 from typing import Optional, Sequence
 
 from troupe.cli import demo, evaluate, listing, plot, train
+from troupe.errors import InvalidInput
 
 __all__ = ['build_parser', 'main']
 
-# Errors that mean bad input (or a missing optional package), shown in one line.
-_USER_ERRORS = (ValueError, KeyError, TypeError, ImportError, FileNotFoundError,
-                NotADirectoryError, PermissionError)
+# Errors that mean bad input (or a missing optional package or file), shown in
+# one line; anything else is a bug and keeps its traceback.
+_USER_ERRORS = (InvalidInput, ImportError, FileNotFoundError, NotADirectoryError,
+                PermissionError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +61,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except _USER_ERRORS as error:
         if args.debug:
             raise
-        message = str(error.args[0]) if isinstance(error, KeyError) and error.args \
-            else str(error)
+        message = str(error)
         message = ' '.join(message.split()) or type(error).__name__
         print(f'troupe: error: {message}', file=sys.stderr)
         return 2

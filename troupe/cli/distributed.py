@@ -17,8 +17,9 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
         'distributed', 'run on Ray: replay, learner, N actors and an evaluator, each '
                        'in its own process (needs the `distributed` extra)')
     group.add_argument('--distributed', action='store_true',
-                       help='run as a distributed program (agents: dqn, d4pg, sac, '
-                            'impala); --steps counts the steps of all actors')
+                       help='run as a distributed program (every agent with a '
+                            'learner: see `troupe list`); --steps counts the steps '
+                            'of all actors')
     group.add_argument('--num-actors', type=int, default=2, metavar='N',
                        help='actor nodes (default 2)')
     group.add_argument('--ray-address', metavar='ADDR', default=None,
@@ -28,7 +29,8 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
                        help='also stop after S seconds of wall time')
     group.add_argument('--actor-exploration', type=float, nargs='+', default=None,
                        metavar='X', help='one exploration value per actor: ε for '
-                                         'dqn, the noise σ for d4pg')
+                                         'dqn and nfq, the noise σ for ddpg, '
+                                         'd4pg, td3 and maddpg')
     group.add_argument('--variable-cache-seconds', type=float, default=None,
                        metavar='S', help='actors fetch weights through a cache node '
                                          'refreshed every S seconds (many actors)')
@@ -67,19 +69,19 @@ def run(args: argparse.Namespace) -> int:
     """Trains with a distributed program; writes LOGDIR like `troupe train`."""
     import troupe
     from troupe.agents import registry
-    from troupe.cli import rundir, train
+    from troupe.cli import common, rundir
     from troupe.distributed import DistributedProgram, ProgramConfig, StopConditions
 
     entry = registry.get(args.agent)
-    overrides = train.parse_assignments(args.config, '--config')
-    env_overrides = train.parse_assignments(args.env_config, '--env-config')
-    hyperparameters = entry.resolve(args.env, overrides)
+    overrides = common.parse_assignments(args.config, '--config')
+    env_overrides = common.parse_assignments(args.env_config, '--env-config')
+    hyperparameters = entry.resolve(args.env, overrides, seed=args.seed).to_json()
     env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
     steps = args.steps
     if steps is None and args.max_seconds is None:
         steps, _ = entry.budget(args.env)
         steps = steps or entry.default_steps
-    logdir = train._prepare_logdir(args)
+    logdir = common.prepare_logdir(args)
     os.makedirs(logdir, exist_ok=True)
     program_config = ProgramConfig(
         args.agent, args.env, hyperparameters, env_kwargs=env_kwargs, seed=args.seed,

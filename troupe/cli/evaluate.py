@@ -13,6 +13,8 @@ from typing import List
 
 import numpy as np
 
+from troupe import errors
+
 DEFAULT_FPS = 30.0
 
 
@@ -61,7 +63,7 @@ class FrameRecorder:
         try:
             frame = env.render()
         except Exception as error:  # E.g. gymnasium without pygame.
-            raise ValueError(f'The environment cannot render a video: '
+            raise errors.InvalidInput(f'The environment cannot render a video: '
                              f'{type(error).__name__}: {error}') from error
         self.frames.append(np.asarray(frame, dtype=np.uint8))
 
@@ -94,9 +96,8 @@ def restore(logdir: str):
     built = None
     try:
         spec = troupe.make_environment_spec(environment)
-        hyperparameters = entry.resolve(config['env'], {})
-        hyperparameters.update(config['hyperparameters'])
-        built = entry.build(spec, hyperparameters, seed=seed)
+        built = registry.build(entry, spec,
+                               entry.config_from_json(config['hyperparameters']))
         if built.checkpoint_objects:
             rundir.latest_checkpoint(logdir)  # Raises if there is none.
             rundir.make_checkpointer(logdir, dict(built.checkpoint_objects))
@@ -110,13 +111,13 @@ def restore(logdir: str):
 
 def run(args: argparse.Namespace) -> int:
     from troupe.cli import rundir
-    from troupe.cli.train import evaluate_policy, plural, policy_name
+    from troupe.cli.common import evaluate_policy, plural, policy_name
     from troupe.environments.wrappers import video
 
     if args.video:
         extension = os.path.splitext(args.video)[1].lstrip('.').lower()
         if extension not in video.FORMATS:
-            raise ValueError(f'--video {args.video!r}: unknown format {extension!r}; '
+            raise errors.InvalidInput(f'--video {args.video!r}: unknown format {extension!r}; '
                              f'expected a file ending in .{", .".join(video.FORMATS)}.')
     config, _, built, environment = restore(args.logdir)
     environment.close()

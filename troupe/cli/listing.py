@@ -52,14 +52,21 @@ def _environment_rows() -> List[List[str]]:
 
 
 def _print_agent(name: str) -> None:
-    from troupe.agents import registry
+    from troupe.agents import configs, registry
 
     entry = registry.get(name)
-    print(f'{entry.name}: {entry.description}; acts in {entry.actions} action spaces.')
+    where = ('; runs distributed (--distributed)' if entry.distributed else '')
+    batched = '; acts batched (--num-envs N)' if entry.batched_acting else ''
+    print(f'{entry.name}: {entry.description}; acts in {entry.actions} action '
+          f'spaces{batched}{where}.')
+    defaults = entry.defaults()
     if entry.parameters:
-        print('Hyperparameters (--config KEY=VALUE), with defaults:')
-        for key, value in entry.defaults.items():
-            print(f'  {key} = {value!r}')
+        print(f'Hyperparameters (--config KEY=VALUE; the fields of '
+              f'{entry.config_class.__name__}), with defaults:')
+        rows = [[key, repr(configs.to_json(getattr(defaults, key))),
+                 configs.doc(field)] for key, field in entry.parameters.items()]
+        for line in _table(rows):
+            print(line)
     else:
         print('No hyperparameters.')
     steps, episodes = entry.budget('')
@@ -68,11 +75,18 @@ def _print_agent(name: str) -> None:
     for env_name, preset in entry.presets.items():
         budget = (f'{preset.episodes:,} episodes' if preset.episodes
                   else f'{preset.steps:,} steps' if preset.steps else 'default budget')
-        settings = dict(preset.hyperparameters, **{
-            f'env:{k}': v for k, v in preset.env_kwargs.items()})
+        settings = _changed(preset.config, defaults) if preset.config else {}
+        settings.update({f'env:{k}': v for k, v in preset.env_kwargs.items()})
         print(f'Preset for --env {env_name} ({budget}; {preset.source}):')
         for key, value in settings.items():
             print(f'  {key} = {value!r}')
+
+
+def _changed(config, defaults) -> dict:
+    """The fields of `config` that differ from `defaults`, JSON-friendly."""
+    from troupe.agents import configs
+    new, old = configs.to_json(config.to_json()), configs.to_json(defaults.to_json())
+    return {key: value for key, value in new.items() if old.get(key) != value}
 
 
 def run(args: argparse.Namespace) -> int:

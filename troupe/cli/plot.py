@@ -13,6 +13,8 @@ from typing import Dict, List
 
 import numpy as np
 
+from troupe import errors
+
 DEFAULT_OUTPUT = 'learning_curves.png'
 
 
@@ -49,7 +51,7 @@ def load_groups(logdirs: List[str]) -> Dict[str, List]:
         config = rundir.read_config(run_dir)
         path = rundir.csv_path(run_dir, 'actor')
         if not os.path.exists(path):
-            raise ValueError(f'{run_dir!r} has no episode log ({path}).')
+            raise errors.InvalidInput(f'{run_dir!r} has no episode log ({path}).')
         name = f'{config["agent"]} on {config["env"]}'
         groups.setdefault(name, []).append(
             plotting.read_run(path, label=f'{name} seed {config["seed"]}'))

@@ -21,6 +21,7 @@ import dm_env
 import numpy as np
 
 from troupe import core, types
+from troupe.components import counting
 
 _CHECK_EVERY_STEPS = 64     # Steps between looks at the clock.
 _REDRAW_SECONDS = 0.25      # Minimum seconds between redraws on a terminal.
@@ -201,9 +202,6 @@ class Progress:
             self._print(self.line())
 
 
-_FIRST = int(dm_env.StepType.FIRST)
-
-
 class StepCountingActor(core.Actor):
     """A batched actor that also tells a `Progress` the env steps it observes.
 
@@ -227,9 +225,7 @@ class StepCountingActor(core.Actor):
 
     def observe(self, action: types.NestedArray, next_timestep: dm_env.TimeStep) -> None:
         self._actor.observe(action, next_timestep)
-        step_type = next_timestep.step_type
-        self._progress.count_steps(self.num_envs - int(np.count_nonzero(
-            step_type == _FIRST)))
+        self._progress.count_steps(counting.count_env_steps(next_timestep.step_type))
 
     def update(self, wait: bool = False) -> None:
         self._actor.update(wait)

@@ -20,6 +20,8 @@ import tensorflow as tf
 
 from troupe.components import savers
 
+from troupe import errors
+
 CONFIG_FILE = 'config.json'
 RESULTS_FILE = 'results.json'
 CURVE_FILE = 'learning_curve.png'
@@ -60,26 +62,26 @@ def read_json(path: str, what: str) -> Dict[str, Any]:
         with open(path, encoding='utf-8') as file:
             data = json.load(file)
     except json.JSONDecodeError as error:
-        raise ValueError(f'{path} is not valid JSON ({error}); the {what} is '
+        raise errors.InvalidInput(f'{path} is not valid JSON ({error}); the {what} is '
                          'damaged.') from None
     if not isinstance(data, dict):
-        raise ValueError(f'{path} does not hold a JSON object; the {what} is damaged.')
+        raise errors.InvalidInput(f'{path} does not hold a JSON object; the {what} is damaged.')
     return data
 
 
 def read_config(logdir: str) -> Dict[str, Any]:
     """The run's config.json, or a ValueError saying what is missing."""
     if not os.path.isdir(logdir):
-        raise ValueError(f'No run directory {logdir!r}.')
+        raise errors.InvalidInput(f'No run directory {logdir!r}.')
     path = os.path.join(logdir, CONFIG_FILE)
     if not os.path.exists(path):
-        raise ValueError(f'{logdir!r} has no {CONFIG_FILE}: it is not a run directory '
+        raise errors.InvalidInput(f'{logdir!r} has no {CONFIG_FILE}: it is not a run directory '
                          'written by `troupe train`.')
     config = read_json(path, 'run configuration')
     missing = [key for key in ('agent', 'env', 'seed', 'hyperparameters')
                if key not in config]
     if missing:
-        raise ValueError(f'{path} lacks {", ".join(missing)}; it was not written by '
+        raise errors.InvalidInput(f'{path} lacks {", ".join(missing)}; it was not written by '
                          'this version of `troupe train`.')
     return config
 
@@ -95,7 +97,7 @@ def latest_checkpoint(logdir: str) -> str:
     directory = checkpoint_dir(logdir)
     latest = tf.train.latest_checkpoint(directory) if os.path.isdir(directory) else None
     if latest is None:
-        raise ValueError(f'{logdir!r} holds no checkpoint (looked in {directory}); '
+        raise errors.InvalidInput(f'{logdir!r} holds no checkpoint (looked in {directory}); '
                          'the run stopped before its first save, or this is not '
                          'a `troupe train` directory.')
     return latest
@@ -120,12 +122,12 @@ def find_runs(paths: List[str]) -> List[str]:
     runs: List[str] = []
     for path in paths:
         if not os.path.isdir(path):
-            raise ValueError(f'No directory {path!r}.')
+            raise errors.InvalidInput(f'No directory {path!r}.')
         if os.path.exists(os.path.join(path, CONFIG_FILE)):
             runs.append(path)
             continue
         found = sorted(root for root, _, files in os.walk(path) if CONFIG_FILE in files)
         if not found:
-            raise ValueError(f'{path!r} holds no run: no {CONFIG_FILE} at or below it.')
+            raise errors.InvalidInput(f'{path!r} holds no run: no {CONFIG_FILE} at or below it.')
         runs.extend(found)
     return list(dict.fromkeys(os.path.normpath(run) for run in runs))

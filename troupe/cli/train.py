@@ -12,7 +12,6 @@ on one environment as without it.
 """
 
 import argparse
-import ast
 import os
 import shlex
 import time
@@ -20,34 +19,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from troupe.cli import common
+
 EVALUATION_SEED_OFFSET = 10_000   # Evaluation environments use seed + this.
 LEARNER_LOG_SECONDS = 1.0         # At most one learner row per second in the logs.
 EPISODE_SUMMARY_SECONDS = 1.0     # TensorBoard gets episode means this often.
-
-
-def parse_assignments(items: Optional[Sequence[str]], option: str) -> Dict[str, Any]:
-    """KEY=VALUE strings -> {key: value}; values are Python literals where they
-    parse as one (numbers, true/false/none, lists), strings otherwise."""
-    result: Dict[str, Any] = {}
-    for item in items or ():
-        key, separator, text = item.partition('=')
-        key = key.strip()
-        if not separator or not key:
-            raise ValueError(f'{option} expects KEY=VALUE, got {item!r}.')
-        result[key] = parse_value(text.strip())
-    return result
-
-
-def parse_value(text: str) -> Any:
-    lowered = text.lower()
-    if lowered in ('true', 'false'):
-        return lowered == 'true'
-    if lowered in ('none', 'null'):
-        return None
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
 
 
 def add_parser(commands) -> None:
@@ -180,72 +156,12 @@ class _EpisodeMeans:
         self._to.close()
 
 
-def policy_name(agent: str) -> str:
-    """What the evaluation actor of `agent` follows."""
-    return 'random policy' if agent == 'random' else 'greedy policy'
-
-
-def plural(count: int, noun: str) -> str:
-    return f'{count:,} {noun}' + ('' if count == 1 else 's')
-
-
-def evaluate_policy(built, env_name: str, seed: int, env_kwargs: Dict[str, Any],
-                    episodes: int, observers=()) -> List[float]:
-    """Returns of `episodes` episodes of the agent's evaluation actor on a fresh
-    environment seeded with `seed`."""
-    import troupe
-    from troupe.agents import registry
-    from troupe.components import loggers
-
-    environment = registry.make_environment(env_name, seed, env_kwargs,
-                                            render=bool(observers))
-    loop = troupe.EnvironmentLoop(environment, built.make_evaluation_actor(),
-                                  should_update=False, logger=loggers.NoOpLogger(),
-                                  observers=observers)
-    try:
-        return [float(np.sum(loop.run_episode()['episode_return']))
-                for _ in range(episodes)]
-    finally:
-        environment.close()
-
-
-def _make_copy(seed: int, name: str, kwargs: Dict[str, Any]):
-    """One copy of a batched environment (module level: picklable)."""
-    from troupe.agents import registry
-    return registry.make_environment(name, seed, kwargs)
-
-
-def make_training_environment(env_name: str, seed: int, env_kwargs: Dict[str, Any],
-                              num_envs: Optional[int] = None):
-    """The environment the agent trains in: one seeded with `seed`, or (with
-    `num_envs`) a `BatchedEnvironment` of copies seeded seed, ..., seed+N-1."""
-    from troupe.agents import registry
-    if num_envs is None:
-        return registry.make_environment(env_name, seed, env_kwargs)
-    from troupe.environments import BatchedEnvironment
-    return BatchedEnvironment(_make_copy, num_envs, seed=seed, name=env_name,
-                              kwargs=env_kwargs)
-
-
-def _resolve_budget(args, entry, batched_preset=None) -> Dict[str, Optional[int]]:
+def _resolve_budget(args, entry, num_envs=None) -> Dict[str, Optional[int]]:
     if args.steps is None and args.episodes is None:
-        if batched_preset is not None and (batched_preset.steps
-                                           or batched_preset.episodes):
-            return {'steps': batched_preset.steps, 'episodes': batched_preset.episodes}
-        steps, episodes = entry.budget(args.env)
+        steps, episodes = entry.budget(args.env, num_envs)
     else:
         steps, episodes = args.steps, args.episodes
     return {'steps': steps, 'episodes': episodes}
-
-
-def _prepare_logdir(args) -> str:
-    from troupe.cli import rundir
-    logdir = args.logdir or rundir.default_logdir(args.agent, args.env, args.seed)
-    if os.path.exists(os.path.join(logdir, rundir.CONFIG_FILE)):
-        raise ValueError(f'{logdir!r} already holds a run; choose another --logdir.')
-    if os.path.exists(logdir) and not os.path.isdir(logdir):
-        raise ValueError(f'--logdir {logdir!r} is a file, not a directory.')
-    return logdir
 
 
 def run(args: argparse.Namespace) -> int:
@@ -253,26 +169,18 @@ def run(args: argparse.Namespace) -> int:
         from troupe.cli import distributed
         return distributed.run(args)
     from troupe.agents import registry
-    from troupe.agents.registry import builders, presets
 
     entry = registry.get(args.agent)
     num_envs = getattr(args, 'num_envs', None)
     if num_envs is not None:
-        builders.check_num_envs(args.agent, num_envs)
-    overrides = parse_assignments(args.config, '--config')
-    env_overrides = parse_assignments(args.env_config, '--env-config')
-    preset = entry.preset(args.env)
-    batched_preset = (presets.NUM_ENVS_PRESETS.get((args.agent, args.env))
-                      if num_envs is not None else None)
-    if batched_preset is not None:  # Over the environment's preset; under --config.
-        preset = batched_preset
-        hyperparameters = entry.resolve(
-            args.env, dict(batched_preset.hyperparameters, **overrides))
-    else:
-        hyperparameters = entry.resolve(args.env, overrides)
+        registry.check_num_envs(entry, num_envs)
+    overrides = common.parse_assignments(args.config, '--config')
+    env_overrides = common.parse_assignments(args.env_config, '--env-config')
+    preset = entry.preset(args.env, num_envs)
+    config = entry.resolve(args.env, overrides, seed=args.seed, num_envs=num_envs)
     env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
-    budget = _resolve_budget(args, entry, batched_preset)
-    logdir = _prepare_logdir(args)
+    budget = _resolve_budget(args, entry, num_envs)
+    logdir = common.prepare_logdir(args)
 
     from troupe.components import devices
     devices.set_cpu_threads(intra_op=getattr(args, 'intra_op_threads', None))
@@ -282,18 +190,17 @@ def run(args: argparse.Namespace) -> int:
 
     tf.random.set_seed(args.seed)
     np.random.seed(args.seed)
-    environment = make_training_environment(args.env, args.seed, env_kwargs, num_envs)
+    environment = common.make_training_environment(args.env, args.seed, env_kwargs, num_envs)
     try:
         spec = troupe.make_environment_spec(environment)
         entry.check_can_act(args.env, spec)
         learner_log = _LearnerLog()
-        built = builders.build(entry, spec, hyperparameters, learner_log, args.seed,
-                               num_envs=num_envs)
+        built = registry.build(entry, spec, config, learner_log, num_envs=num_envs)
     except BaseException:
         environment.close()
         raise
     try:
-        return _train(args, entry, built, environment, hyperparameters, overrides,
+        return _train(args, entry, built, environment, config.to_json(), overrides,
                       env_kwargs, budget, logdir, learner_log, preset)
     finally:
         built.close()
@@ -365,7 +272,7 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
         if args.eval_episodes == 0:
             return None
         start = time.monotonic()
-        returns = evaluate_policy(built, args.env, evaluation_seed, env_kwargs,
+        returns = common.evaluate_policy(built, args.env, evaluation_seed, env_kwargs,
                                   args.eval_episodes)
         progress.exclude(time.monotonic() - start)
         result = {'env_steps': progress.steps, 'episodes': progress.episodes,
@@ -458,8 +365,8 @@ def _print_summary(args, results, steps, returns, evaluation_seed) -> None:
         print('  ' + line)
     final = results['final_evaluation']
     if final is not None:
-        print(f'Evaluation ({policy_name(args.agent)}, '
-              f'{plural(args.eval_episodes, "episode")}, seed {evaluation_seed}): '
+        print(f'Evaluation ({common.policy_name(args.agent)}, '
+              f'{common.plural(args.eval_episodes, "episode")}, seed {evaluation_seed}): '
               f'return {final["mean_return"]:.2f} ± {final["std_return"]:.2f}')
 
 

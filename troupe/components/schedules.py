@@ -10,6 +10,7 @@ import abc
 import dataclasses
 import numbers
 from typing import Union
+from troupe import errors
 
 
 class Schedule(abc.ABC):
@@ -43,12 +44,12 @@ class LinearSchedule(Schedule):
         for name in ('start', 'end'):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ValueError(f'LinearSchedule {name} must be a number, got '
+                raise errors.InvalidInput(f'LinearSchedule {name} must be a number, got '
                                  f'{value!r}.')
         if (isinstance(self.decay_steps, bool)
                 or not isinstance(self.decay_steps, numbers.Integral)
                 or self.decay_steps < 1):
-            raise ValueError('LinearSchedule decay_steps must be an integer >= 1, got '
+            raise errors.InvalidInput('LinearSchedule decay_steps must be an integer >= 1, got '
                              f'{self.decay_steps!r}.')
 
     def __call__(self, step: int) -> float:

@@ -19,11 +19,11 @@ class ProgramConfig:
     node receives it and rebuilds its own part).
 
     Attributes:
-      agent: a command-line agent name with a distributed recipe
-        (`troupe.distributed.recipes.RECIPES`).
+      agent: a command-line agent name with a builder (see
+        `troupe.distributed.parts.distributed_agents`).
       env: a registry environment name.
-      hyperparameters: the agent's resolved hyperparameters
-        (`registry.get(agent).resolve(env, overrides)`).
+      hyperparameters: the agent's config (`registry.get(agent).resolve(env,
+        overrides)`), kept in its JSON form (`config.to_json()`).
       env_kwargs: keyword arguments of `environments.make`.
       seed: the program's seed; actor i acts with seed `seed + 1000 * (i + 1)`,
         the evaluator with `seed + 999`.
@@ -53,6 +53,8 @@ class ProgramConfig:
     evaluation_period_seconds: float = 10.0
 
     def __post_init__(self):
+        if hasattr(self.hyperparameters, 'to_json'):  # A config instance.
+            object.__setattr__(self, 'hyperparameters', self.hyperparameters.to_json())
         if self.num_envs is not None and (isinstance(self.num_envs, bool) or
                                           not isinstance(self.num_envs, int) or
                                           self.num_envs < 1):

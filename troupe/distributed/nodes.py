@@ -35,8 +35,8 @@ class ReplayNode:
 
     def __init__(self, program: ProgramConfig):
         import reverb
-        from troupe.distributed import recipes
-        self._server = reverb.Server(recipes.make_recipe(program).replay_tables(),
+        from troupe.distributed import parts
+        self._server = reverb.Server(parts.AgentParts(program).replay_tables(),
                                      port=None)
         self._address = f'{cluster.node_address()}:{self._server.port}'
 
@@ -140,11 +140,11 @@ class LearnerNode(_Looping):
                  counter_handle, log_handle):
         super().__init__()
         from troupe.components import counting, loggers, savers
-        from troupe.distributed import recipes
+        from troupe.distributed import parts
         self._counter = counting.Counter(RemoteCounter(counter_handle), prefix='learner',
                                          time_delta=1.0)
         logger = loggers.TimeFilter(RemoteLogger(log_handle, 'learner'), 1.0)
-        self._learner = recipes.make_recipe(program).make_learner(
+        self._learner = parts.AgentParts(program).make_learner(
             replay_address, self._counter, logger)
         self._checkpointer = savers.Checkpointer(
             self._learner.state, directory=program.logdir, subdirectory='learner',
@@ -226,13 +226,13 @@ class ActorNode(_Looping):
         import tensorflow as tf
         import troupe
         from troupe.components import counting
-        from troupe.distributed import recipes
+        from troupe.distributed import parts
         seed = program.actor_seed(index)
         tf.random.set_seed(seed)
         np.random.seed(seed % 2**32)
-        recipe = recipes.make_recipe(program)
-        self._environment = recipe.make_environment(seed)
-        actor = recipe.make_actor(replay_address, RayVariableSource(variable_handle),
+        agent_parts = parts.AgentParts(program)
+        self._environment = agent_parts.make_environment(seed)
+        actor = agent_parts.make_actor(replay_address, RayVariableSource(variable_handle),
                                   index)
         actor.update(wait=True)  # Start from the learner's current weights.
         self._counter = counting.Counter(RemoteCounter(counter_handle), prefix='actor',
@@ -276,12 +276,12 @@ class EvaluatorNode(_Looping):
         import tensorflow as tf
         import troupe
         from troupe.components import loggers
-        from troupe.distributed import recipes
+        from troupe.distributed import parts
         tf.random.set_seed(program.evaluator_seed)
         self._program = program
-        recipe = recipes.make_recipe(program)
-        self._actor = recipe.make_evaluation_actor(RayVariableSource(variable_handle))
-        self._environment = recipe.make_evaluation_environment()
+        agent_parts = parts.AgentParts(program)
+        self._actor = agent_parts.make_evaluation_actor(RayVariableSource(variable_handle))
+        self._environment = agent_parts.make_evaluation_environment()
         self._loop = troupe.EnvironmentLoop(self._environment, self._actor,
                                             should_update=False,
                                             logger=loggers.NoOpLogger())

@@ -62,7 +62,7 @@ class DistributedProgram:
                  progress: Optional[Callable[[str], None]] = _print,
                  progress_seconds: float = 10.0,
                  poll_seconds: float = 0.5):
-        """Checks the settings (the recipe is built once here, so that bad
+        """Checks the settings (the agent's parts are checked once here, so that bad
         hyperparameters fail before any node starts).
 
         Args:
@@ -80,7 +80,7 @@ class DistributedProgram:
             (None: silent).
           poll_seconds: how often the driver checks the nodes.
         """
-        from troupe.distributed import recipes
+        from troupe.distributed import parts
         if isinstance(num_actors, bool) or not isinstance(num_actors, int) \
                 or num_actors < 1:
             raise ValueError(f'num_actors must be an integer >= 1, got {num_actors!r}.')
@@ -93,7 +93,7 @@ class DistributedProgram:
             raise ValueError(
                 f'actor_exploration has {len(program.actor_exploration)} values for '
                 f'{num_actors} actors; give one per actor.')
-        recipes.make_recipe(program)  # Raises now for bad settings.
+        parts.AgentParts(program)  # Raises now for bad settings.
         self.program = program
         self.num_actors = num_actors
         self.stop_conditions = stop

@@ -19,6 +19,8 @@ from troupe.environments import (bandit, cartpole, catch, cooperative_navigation
                                  gridworld_tasks, mountain_car, pendulum,
                                  speaker_listener)
 
+from troupe import errors
+
 Constructor = Callable[..., dm_env.Environment]
 
 
@@ -56,7 +58,7 @@ def _atari(game: str, **kwargs) -> dm_env.Environment:
 def _dm_control(domain_task: str, **kwargs) -> dm_env.Environment:
     domain, separator, task = domain_task.partition('/')
     if not separator or not domain or not task:
-        raise ValueError(f'dm_control names are "dm_control:<domain>/<task>", got '
+        raise errors.InvalidInput(f'dm_control names are "dm_control:<domain>/<task>", got '
                          f'"dm_control:{domain_task}".')
     from troupe.environments.adapters import dm_control_suite
     return dm_control_suite.load(domain, task, **kwargs)
@@ -81,10 +83,10 @@ _PREFIX_EXAMPLES = ('gym:<gymnasium id>', 'atari:<game>', 'dm_control:<domain>/<
 def register(name: str, constructor: Constructor) -> None:
     """Adds `name` to the registry; `constructor(**kwargs)` must accept `seed=`."""
     if not isinstance(name, str) or not name or any(name.startswith(p) for p in _PREFIXES):
-        raise ValueError(f'Registry names must be non-empty strings without the adapter '
+        raise errors.InvalidInput(f'Registry names must be non-empty strings without the adapter '
                          f'prefixes {list(_PREFIXES)}, got {name!r}.')
     if name in _BUILTIN:
-        raise ValueError(f'Environment name {name!r} is already registered.')
+        raise errors.InvalidInput(f'Environment name {name!r} is already registered.')
     if not callable(constructor):
         raise TypeError(f'constructor for {name!r} must be callable, got {constructor!r}.')
     _BUILTIN[name] = constructor
@@ -103,15 +105,15 @@ def make(name: str, **kwargs) -> dm_env.Environment:
         ImportError: for an adapter whose optional package is not installed.
     """
     if not isinstance(name, str):
-        raise ValueError(f'Environment names are strings, got {name!r}.')
+        raise errors.InvalidInput(f'Environment names are strings, got {name!r}.')
     if name in _BUILTIN:
         return _BUILTIN[name](**kwargs)
     for prefix, build in _PREFIXES.items():
         if name.startswith(prefix):
             rest = name[len(prefix):]
             if not rest:
-                raise ValueError(f'{name!r} names no environment after the prefix '
+                raise errors.InvalidInput(f'{name!r} names no environment after the prefix '
                                  f'{prefix!r}.')
             return build(rest, **kwargs)
-    raise ValueError(f'Unknown environment {name!r}. Known names: '
+    raise errors.InvalidInput(f'Unknown environment {name!r}. Known names: '
                      f'{", ".join(registered_names())}.')

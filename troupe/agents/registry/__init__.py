@@ -1,37 +1,29 @@
-"""Every agent `troupe train` can run, with its defaults and presets, in one place.
+"""Every agent `troupe train` can run, with its config and presets, in one place.
 
-`AGENTS[name]` is an `AgentEntry` (`entries`):
-
-- the kind of action (and observation) space the agent acts in (`spaces`);
-- its hyperparameters with their defaults, read from the signatures of the
-  agent's constructor and of its network factory, so no default is copied
-  (`values`);
-- per-environment `Preset`s: the hyperparameters, environment arguments and
-  budgets the benchmarks found good (`presets`: `benchmarks/dqn_cartpole.py`,
-  `continuous_control.py`, `on_policy_cartpole.py`, `nfq_gridworld.py`,
-  `tabular_gridworld.py`, and `dqn.presets` for Catch);
-- `build(environment_spec, hyperparameters, logger, seed)`, which returns a
-  `BuiltAgent` (`builders`): the acting-and-learning actor for an
-  `EnvironmentLoop`, a factory of evaluation (greedy) actors (`evaluation`), and
-  the objects a `Checkpointer` saves, so a later process can rebuild the agent
-  and restore them.
+`AGENTS[name]` is an `AgentEntry` (`entries`): its builder (or, for the tabular
+agents and the random baseline, its actor class), its config dataclass (the
+hyperparameters, read with `dataclasses.fields`), what it acts in, and
+per-environment `Preset`s (`presets`: config instances the benchmarks found
+good). `build(entry, spec, config)` (`building`) returns a `BuiltAgent`: the
+acting-and-learning actor for an `EnvironmentLoop`, a factory of evaluation
+(greedy) actors, and the objects a `Checkpointer` saves.
 
     entry = registry.get('dqn')
-    hyperparameters = entry.resolve('cartpole', {'batch_size': 32})
+    config = entry.resolve('cartpole', {'batch_size': 32}, seed=0)
     environment = registry.make_environment('cartpole', seed=0)
-    built = entry.build(troupe.make_environment_spec(environment), hyperparameters)
+    built = registry.build(entry, troupe.make_environment_spec(environment), config)
 """
 
-from troupe.agents.registry.builders import Builder, BuiltAgent
+from troupe.agents.configs import to_json
+from troupe.agents.registry.building import BuiltAgent, build, check_num_envs
 from troupe.agents.registry.entries import AGENTS, AgentEntry, get, names
+from troupe.agents.registry.environments import make_environment
 from troupe.agents.registry.presets import Preset
-from troupe.agents.registry.spaces import (ANY, CONTINUOUS, DISCRETE, action_kind,
-                                           describe_actions, describe_spec,
-                                           make_environment)
-from troupe.agents.registry.values import Parameter, check_value, to_json
+from troupe.agents.spaces import (ANY, CONTINUOUS, DISCRETE, MULTI_AGENT, action_kind,
+                                  describe_actions, describe_spec)
 
 __all__ = [
-    'AGENTS', 'ANY', 'AgentEntry', 'Builder', 'BuiltAgent', 'CONTINUOUS', 'DISCRETE',
-    'Parameter', 'Preset', 'action_kind', 'check_value', 'describe_actions',
+    'AGENTS', 'ANY', 'AgentEntry', 'BuiltAgent', 'CONTINUOUS', 'DISCRETE', 'MULTI_AGENT',
+    'Preset', 'action_kind', 'build', 'check_num_envs', 'describe_actions',
     'describe_spec', 'get', 'make_environment', 'names', 'to_json',
 ]

@@ -17,6 +17,7 @@ from typing import Optional, Union
 import dm_env
 import numpy as np
 
+from troupe import errors
 from troupe import core, specs, types
 from troupe.agents.tabular import exploration, planning, validation
 
@@ -61,7 +62,7 @@ class TabularActor(core.Actor, abc.ABC):
         else:
             self._q = np.array(initial_q_values, dtype=np.float64)
             if self._q.shape != shape:
-                raise ValueError(f'initial_q_values must have shape {shape}, got '
+                raise errors.InvalidInput(f'initial_q_values must have shape {shape}, got '
                                  f'{self._q.shape}.')
         self._seeds = np.random.SeedSequence(seed).spawn(2)
         self._behaviour = exploration.EpsilonGreedy(self._num_actions, epsilon,
@@ -120,7 +121,7 @@ class TabularActor(core.Actor, abc.ABC):
     def _check_state(self, observation) -> int:
         state = int(observation)
         if not 0 <= state < self._num_states:
-            raise ValueError(f'{type(self).__name__} got observation {observation!r}; '
+            raise errors.InvalidInput(f'{type(self).__name__} got observation {observation!r}; '
                              f'expected a state index in [0, {self._num_states}).')
         return state
 

@@ -1,56 +1,13 @@
 """Epsilon-greedy exploration with a fixed or scheduled epsilon, from a seeded rng."""
 
-import abc
 from typing import Optional, Union
 
 import numpy as np
 
+from troupe import errors
 from troupe.agents.tabular import validation
-
-
-class Schedule(abc.ABC):
-    """A value that depends on how many steps have been taken."""
-
-    @abc.abstractmethod
-    def __call__(self, step: int) -> float:
-        """The value at `step` (0 for the first step)."""
-
-
-class ConstantSchedule(Schedule):
-    """The same value at every step."""
-
-    def __init__(self, value: float):
-        self._value = float(value)
-
-    def __call__(self, step: int) -> float:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f'ConstantSchedule({self._value})'
-
-
-class LinearSchedule(Schedule):
-    """Moves linearly from `start` to `end` over `steps` steps, then stays at `end`."""
-
-    def __init__(self, start: float, end: float, steps: int):
-        self._start = float(start)
-        self._end = float(end)
-        self._steps = validation.check_positive_int('steps', steps)
-
-    @property
-    def start(self) -> float:
-        return self._start
-
-    @property
-    def end(self) -> float:
-        return self._end
-
-    def __call__(self, step: int) -> float:
-        fraction = min(step / self._steps, 1.0)
-        return self._start + fraction * (self._end - self._start)
-
-    def __repr__(self) -> str:
-        return f'LinearSchedule({self._start}, {self._end}, {self._steps})'
+from troupe.components.schedules import (  # noqa: F401  (re-exported)
+    ConstantSchedule, LinearSchedule, Schedule)
 
 
 EpsilonLike = Union[float, Schedule]
@@ -87,7 +44,7 @@ class EpsilonGreedy:
             return self._fixed
         value = self._schedule(self._steps)
         if not 0.0 <= value <= 1.0:
-            raise ValueError(f'epsilon schedule {self._schedule!r} gave {value!r} at '
+            raise errors.InvalidInput(f'epsilon schedule {self._schedule!r} gave {value!r} at '
                              f'step {self._steps}; expected a value in [0, 1].')
         return value
 

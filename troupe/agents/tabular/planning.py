@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from troupe import errors
 from troupe.agents.tabular import validation
 from troupe.environments.gridworld import TabularModel
 
@@ -38,7 +39,7 @@ def greedy_policy(q_values: np.ndarray, tie_tolerance: float = 0.0) -> np.ndarra
     """
     q = np.asarray(q_values)
     if tie_tolerance < 0:
-        raise ValueError(f'tie_tolerance must be >= 0, got {tie_tolerance!r}.')
+        raise errors.InvalidInput(f'tie_tolerance must be >= 0, got {tie_tolerance!r}.')
     if tie_tolerance == 0:
         return np.argmax(q, axis=-1)
     near_best = q >= q.max(axis=-1, keepdims=True) - tie_tolerance
@@ -53,7 +54,7 @@ def q_from_values(model: TabularModel, values: np.ndarray,
 
 def _check(tolerance: float, discount: float) -> float:
     if not tolerance > 0:
-        raise ValueError(f'tolerance must be positive, got {tolerance!r}.')
+        raise errors.InvalidInput(f'tolerance must be positive, got {tolerance!r}.')
     return validation.check_unit_interval('discount', discount)
 
 
@@ -64,15 +65,15 @@ def _policy_probabilities(model: TabularModel, policy: np.ndarray) -> np.ndarray
     if policy.shape == (num_states,):
         if (not np.issubdtype(policy.dtype, np.integer) or policy.min() < 0
                 or policy.max() >= num_actions):
-            raise ValueError(f'A deterministic policy must hold action indices in '
+            raise errors.InvalidInput(f'A deterministic policy must hold action indices in '
                              f'[0, {num_actions}), got {policy!r}.')
         return np.eye(num_actions)[policy]
     if policy.shape == (num_states, num_actions):
         if (policy < 0).any() or not np.allclose(policy.sum(-1), 1.0):
-            raise ValueError('A stochastic policy must have non-negative rows that sum '
+            raise errors.InvalidInput('A stochastic policy must have non-negative rows that sum '
                              'to 1.')
         return policy.astype(np.float64)
-    raise ValueError(f'policy must have shape ({num_states},) or ({num_states}, '
+    raise errors.InvalidInput(f'policy must have shape ({num_states},) or ({num_states}, '
                      f'{num_actions}), got {policy.shape}.')
 
 
@@ -99,7 +100,7 @@ def policy_evaluation(model: TabularModel, policy: np.ndarray, discount: float =
         if np.abs(new_values - values).max() < tolerance:
             return new_values
         values = new_values
-    raise ValueError(f'policy_evaluation did not converge to {tolerance!r} in '
+    raise errors.InvalidInput(f'policy_evaluation did not converge to {tolerance!r} in '
                      f'{max_iterations} iterations.')
 
 
@@ -118,7 +119,7 @@ def value_iteration(model: TabularModel, tolerance: float = 1e-10,
         if np.abs(new_q - q).max() < tolerance:
             return new_q
         q = new_q
-    raise ValueError(f'value_iteration did not converge to {tolerance!r} in '
+    raise errors.InvalidInput(f'value_iteration did not converge to {tolerance!r} in '
                      f'{max_iterations} iterations.')
 
 
@@ -149,5 +150,5 @@ def policy_iteration(model: TabularModel, discount: float = 1.0,
         if np.array_equal(new_policy, policy):
             return PlanningResult(values, q, policy)
         policy = new_policy
-    raise ValueError(f'policy_iteration did not settle in {max_iterations} rounds.')
+    raise errors.InvalidInput(f'policy_iteration did not settle in {max_iterations} rounds.')
 

@@ -4,6 +4,7 @@ from typing import Optional
 
 import numpy as np
 
+from troupe import errors
 from troupe import specs, types
 from troupe.agents.tabular import base
 
@@ -45,15 +46,15 @@ class TDPolicyEvaluation(base.TabularActor):
         if policy.shape == (states,):
             if (not np.issubdtype(policy.dtype, np.integer) or policy.min() < 0
                     or policy.max() >= actions):
-                raise ValueError(f'A deterministic policy must hold action indices in '
+                raise errors.InvalidInput(f'A deterministic policy must hold action indices in '
                                  f'[0, {actions}), got {policy!r}.')
             return True, policy.astype(np.int64).tolist()
         if policy.shape == (states, actions):
             if (policy < 0).any() or not np.allclose(policy.sum(-1), 1.0):
-                raise ValueError('A stochastic policy must have non-negative rows that '
+                raise errors.InvalidInput('A stochastic policy must have non-negative rows that '
                                  'sum to 1.')
             return False, policy.astype(np.float64)
-        raise ValueError(f'policy must have shape ({states},) or ({states}, {actions}), '
+        raise errors.InvalidInput(f'policy must have shape ({states},) or ({states}, {actions}), '
                          f'got {policy.shape}.')
 
     @property

@@ -24,7 +24,7 @@ def greedy_path_length(environment: dm_env.Environment, policy: np.ndarray,
         in circles).
     """
     if max_steps < 1:
-        raise ValueError(f'max_steps must be >= 1, got {max_steps!r}.')
+        raise errors.InvalidInput(f'max_steps must be >= 1, got {max_steps!r}.')
     actions = np.asarray(policy).tolist()
     timestep = environment.reset()
     for steps in range(1, max_steps + 1):

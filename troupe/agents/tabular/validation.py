@@ -9,6 +9,7 @@ from typing import Tuple
 
 from dm_env import specs as dm_specs
 
+from troupe import errors
 from troupe import specs
 
 
@@ -16,7 +17,7 @@ def check_unit_interval(name: str, value: float) -> float:
     """Returns `value` as a float if it lies in [0, 1]; raises ValueError otherwise."""
     if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not 0.0 <= value <= 1.0):
-        raise ValueError(f'{name} must be a number in [0, 1], got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be a number in [0, 1], got {value!r}.')
     return float(value)
 
 
@@ -27,7 +28,7 @@ def check_step_size(value: float, name: str = 'step_size') -> float:
     """
     if (isinstance(value, bool) or not isinstance(value, numbers.Real)
             or not 0.0 < value <= 1.0):
-        raise ValueError(f'{name} must be a number in (0, 1], got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be a number in (0, 1], got {value!r}.')
     return float(value)
 
 
@@ -35,7 +36,7 @@ def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
     """Returns `value` if it is an int >= `minimum`; raises ValueError otherwise."""
     if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
             or value < minimum):
-        raise ValueError(f'{name} must be an int >= {minimum}, got {value!r}.')
+        raise errors.InvalidInput(f'{name} must be an int >= {minimum}, got {value!r}.')
     return int(value)
 
 

@@ -1,4 +1,4 @@
-"""Action and observation spaces as the command line sees them, and its environments."""
+"""The environments of the command line, as its agents see them."""
 
 from typing import Any, Dict, Mapping, Optional
 
@@ -7,10 +7,8 @@ import numpy as np
 import tree
 
 from troupe.environments import ObservationType, make, wrappers
+from troupe import errors
 
-from troupe.agents.spaces import (  # noqa: F401  (re-exported)
-    ANY, CONTINUOUS, DISCRETE, MULTI_AGENT, action_kind, describe_actions, describe_spec,
-    is_index)
 
 
 def _env_kwargs_for_make(name: str, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
@@ -20,7 +18,7 @@ def _env_kwargs_for_make(name: str, kwargs: Mapping[str, Any]) -> Dict[str, Any]
         try:
             kwargs['observation_type'] = ObservationType[observation_type.upper()]
         except KeyError:
-            raise ValueError(
+            raise errors.InvalidInput(
                 f'Unknown observation_type {observation_type!r}; expected one of '
                 f'{", ".join(t.name for t in ObservationType)}.') from None
     return kwargs
@@ -35,7 +33,7 @@ def make_environment(name: str, seed: int, kwargs: Optional[Mapping[str, Any]] =
     gymnasium environments are made with `render_mode='rgb_array'`.
 
     Raises:
-      ValueError: for an unknown name or arguments the environment refuses.
+      InvalidInput: for an unknown name or arguments the environment refuses.
       ImportError: for an adapter whose optional package is missing.
     """
     kwargs = _env_kwargs_for_make(name, kwargs or {})
@@ -43,10 +41,10 @@ def make_environment(name: str, seed: int, kwargs: Optional[Mapping[str, Any]] =
         kwargs.setdefault('render_mode', 'rgb_array')
     try:
         environment = make(name, seed=seed, **kwargs)
-    except (ValueError, ImportError):
+    except (errors.InvalidInput, ImportError):
         raise
     except Exception as error:  # E.g. gymnasium's NameNotFound, a bad keyword.
-        raise ValueError(f'Cannot make environment {name!r}: '
+        raise errors.InvalidInput(f'Cannot make environment {name!r}: '
                          f'{type(error).__name__}: {error}') from error
     observation_spec = environment.observation_spec()
     if isinstance(observation_spec, Mapping):
