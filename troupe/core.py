@@ -18,7 +18,14 @@ T = TypeVar('T')
 
 
 class Actor(abc.ABC):
-    """Interacts with an environment: selects actions and observes their results."""
+    """Interacts with an environment: selects actions and observes their results.
+
+    `batched` says how it acts: True on a `BatchedEnvironment` ([N, ...]
+    observations and timesteps), False on one environment, None when it does
+    not say (the `EnvironmentLoop` then takes it as it is).
+    """
+
+    batched: Optional[bool] = None
 
     @abc.abstractmethod
     def select_action(self, observation: types.NestedArray) -> types.NestedArray:

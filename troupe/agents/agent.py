@@ -6,9 +6,7 @@ import dm_env
 import numpy as np
 
 from troupe import core, types
-
-_FIRST = dm_env.StepType.FIRST
-
+from troupe.components import counting
 
 def num_learner_steps(num_observations: int, min_observations: int,
                       observations_per_step: float) -> int:
@@ -81,7 +79,7 @@ class Agent(core.Actor, core.VariableSource):
         step_type = next_timestep.step_type
         if type(step_type) is np.ndarray:  # A batch: count its real env steps.
             before = self._num_observations
-            self._num_observations += int(np.count_nonzero(step_type != _FIRST))
+            self._num_observations += counting.count_env_steps(step_type)
             self._batch_steps_due = num_learner_steps_between(
                 before, self._num_observations, self._min_observations,
                 self._observations_per_step)
@@ -101,6 +99,11 @@ class Agent(core.Actor, core.VariableSource):
 
     def get_variables(self, names: Sequence[str]) -> List[types.NestedArray]:
         return self._learner.get_variables(names)
+
+    @property
+    def batched(self) -> Optional[bool]:
+        """How the actor acts (see `troupe.Actor.batched`)."""
+        return self._actor.batched
 
     @property
     def num_observations(self) -> int:

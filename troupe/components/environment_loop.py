@@ -188,27 +188,9 @@ class EnvironmentLoop(core.Worker):
 
 def actor_batching(actor: core.Actor) -> Optional[bool]:
     """Whether `actor` acts on batches (True), on one environment (False), or
-    None when it does not say.
-
-    Read from a boolean `batched` attribute (`FeedForwardActor` and its
-    subclasses), an integer `num_envs` (an agent built for N copies); an agent
-    without them is looked through to the actor it wraps. A `RecurrentActor`
-    acts on one environment.
-    """
-    from troupe.components.actors import recurrent  # Lazy, as above.
-    seen = set()
-    while actor is not None and id(actor) not in seen:
-        seen.add(id(actor))
-        batched = getattr(actor, 'batched', None)
-        if isinstance(batched, (bool, np.bool_)):
-            return bool(batched)
-        num_envs = getattr(actor, 'num_envs', None)
-        if isinstance(num_envs, (int, np.integer)) and not isinstance(num_envs, bool):
-            return True
-        if isinstance(actor, recurrent.RecurrentActor):
-            return False
-        actor = getattr(actor, '_actor', None)  # An Agent's actor.
-    return None
+    None when it does not say: its `batched` attribute (see `troupe.Actor`)."""
+    batched = getattr(actor, 'batched', None)  # Duck-typed actors may lack it.
+    return bool(batched) if isinstance(batched, (bool, np.bool_)) else None
 
 
 def _describe_actor(actor: core.Actor) -> str:
@@ -390,7 +372,7 @@ class _BatchedRun:
             if should_update:
                 actor.update()
             step_type = timestep.step_type
-            real = n - int(np.count_nonzero(step_type == FIRST))
+            real = counting.count_env_steps(step_type)
             self._batch_steps += 1
             self._env_steps += real
             steps += real

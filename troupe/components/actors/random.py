@@ -47,6 +47,8 @@ class RandomActor(AdderActor):
         samplers = [_sampler(spec, rng, num_envs) for spec in tree.flatten(action_spec)]
         self._structure = action_spec
         self._samplers = samplers
+        self.num_envs = num_envs
+        self.batched = num_envs is not None
 
     def select_action(self, observation: types.NestedArray) -> types.NestedArray:
         del observation

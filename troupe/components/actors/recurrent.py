@@ -24,6 +24,8 @@ class RecurrentActor(AdderActor):
     the same starting state (as in IMPALA and R2D2).
     """
 
+    batched = False  # Keeps one recurrent state: acts on one environment.
+
     def __init__(self,
                  policy_network: snt.RNNCore,
                  adder: Optional[Adder] = None,

@@ -31,7 +31,10 @@ class ScheduledActor(core.Actor):
         self._update_period = int(update_period)
         self._updated_at = 0
         self.num_steps = 0
-        self.batched = getattr(actor, 'batched', False)
+
+    @property
+    def batched(self):
+        return self._actor.batched
 
     def select_action(self, observation: types.NestedArray) -> types.NestedArray:
         return self._actor.select_action(observation)
