@@ -19,11 +19,13 @@ CORE = [
 NOTEBOOKS = ['nbclient', 'nbformat', 'ipykernel']
 
 EXTRAS = {
-    'test': ['pytest', 'pytest-timeout'] + NOTEBOOKS,
+    'test': ['pytest', 'pytest-timeout', 'ruff>=0.6,<1'] + NOTEBOOKS,
     'notebooks': NOTEBOOKS + ['jupyter'],
     # The distributed runtime (troupe.distributed); protobuf below 5 for the
     # pinned TensorFlow.
     'distributed': ['ray>=2.40,<3', 'protobuf<5'],
+    # The documentation site: `mkdocs serve`, or `mkdocs build --strict` as CI runs it.
+    'docs': ['mkdocs>=1.6,<2', 'mkdocs-material>=9,<10', 'mkdocstrings[python]>=0.26,<2'],
     # Large CUDA wheels (~1.9 GB); never installed in CI.
     'gpu': ['tensorflow[and-cuda]==2.15.1'],
     # Environment adapters: gymnasium (+ Atari through ale-py, whose ROMs ship in the

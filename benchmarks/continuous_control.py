@@ -35,13 +35,12 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
-import sonnet as snt  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import common  # noqa: E402
 import troupe  # noqa: E402
 from troupe import specs  # noqa: E402
-from troupe.agents import d4pg, ddpg, sac, td3  # noqa: E402
+from troupe.agents import local, registry  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 from troupe.agents.registry import presets  # noqa: E402
 from troupe.environments import make, wrappers  # noqa: E402
@@ -49,11 +48,10 @@ from troupe.environments import make, wrappers  # noqa: E402
 AGENTS = ('ddpg', 'd4pg', 'td3', 'sac')
 ENVIRONMENTS = ('pendulum', 'cartpole_balance')
 
-# Per (environment, agent): network sizes, agent keyword arguments, D4PG atoms.
-# Kept in the agent registry's presets so that `troupe train` uses the same.
-COMMON = presets.CONTINUOUS_COMMON
+# Per (environment, agent): the agent's config (network sizes, learning rates,
+# replay ratio, D4PG atoms). Kept in the agent registry's presets so that
+# `troupe train` uses the same.
 CONFIGS = presets.CONTINUOUS_CONFIGS
-LEARNING_RATE = presets.CONTINUOUS_LEARNING_RATE
 
 
 def make_environment(name: str, seed: int):
@@ -64,32 +62,13 @@ def make_environment(name: str, seed: int):
         wrappers.ConcatObservationWrapper(environment))
 
 
-def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec, seed: int):
-    config = dict(CONFIGS[(env_name, agent)])
-    policy_sizes, critic_sizes = config.pop('sizes')
-    atoms = config.pop('atoms', None)
-    kwargs = dict(COMMON[env_name], **config, logger=loggers.InMemoryLogger(),
-                  checkpoint=False)
-    optimizers = dict(policy_optimizer=snt.optimizers.Adam(LEARNING_RATE),
-                      critic_optimizer=snt.optimizers.Adam(LEARNING_RATE))
-    if agent == 'ddpg':
-        nets = ddpg.make_default_networks(spec.actions, policy_sizes, critic_sizes)
-        return ddpg.DDPG(spec, nets['policy'], nets['critic'], **kwargs, **optimizers)
-    if agent == 'd4pg':
-        vmin, vmax, num_atoms = atoms
-        nets = d4pg.make_default_networks(spec.actions, policy_sizes, critic_sizes,
-                                          vmin=vmin, vmax=vmax, num_atoms=num_atoms)
-        return d4pg.D4PG(spec, nets['policy'], nets['critic'], **kwargs, **optimizers)
-    if agent == 'sac':
-        nets = sac.make_networks(spec, policy_sizes, critic_sizes)
-        kwargs.pop('target_update_period')
-        tau = kwargs.pop('target_update_rate')
-        return sac.SAC(spec, nets['policy'], nets['critics'], tau=tau,
-                       learning_rate=LEARNING_RATE, seed=seed, **kwargs)
-    nets = td3.make_default_networks(spec.actions, policy_sizes, critic_sizes)
-    kwargs.pop('target_update_period')
-    return td3.TD3(spec, nets['policy'], nets['critic'], nets['twin_critic'],
-                   **kwargs, **optimizers)
+def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec, seed: int,
+               num_envs=None, **changes):
+    """The agent's builder with the preset's config (and `changes`), run locally
+    (on `num_envs` copies if given)."""
+    config = CONFIGS[(env_name, agent)].replace(seed=seed, **changes)
+    return local.LocalAgent(registry.get(agent).make_builder(config), spec,
+                            num_envs=num_envs, logger=loggers.InMemoryLogger())
 
 
 def evaluate(actor, environment, episodes: int) -> list:
@@ -157,8 +136,7 @@ def main():
         f'continuous_control_{args.env}_{args.agent}',
         {'agent': args.agent, 'environment': args.env, 'steps': args.steps,
          'seeds': seeds, 'eval_episodes': args.eval_episodes,
-         'config': {k: repr(v) for k, v in CONFIGS[(args.env, args.agent)].items()},
-         'common': COMMON[args.env], 'learning_rate': LEARNING_RATE,
+         'config': CONFIGS[(args.env, args.agent)].to_json(),
          'intra_op_threads': args.intra_op_threads, 'runs': runs})
     print('wrote', path)
 

@@ -4,8 +4,8 @@ single-copy runs of benchmarks/continuous_control.py (20,000).
 
 Each agent acts on a `BatchedEnvironment` of N copies (one policy call per
 batch step, exploration drawn per copy, one n-step trajectory per copy) with
-the single-copy study's settings (`presets.CONTINUOUS_COMMON` /
-`CONTINUOUS_CONFIGS`): the same networks, optimizers, batch size and replay
+the single-copy study's settings (`presets.CONTINUOUS_CONFIGS`, config
+instances): the same networks, optimizers, batch size and replay
 ratio counted in env steps of all copies, so the same number of updates per
 env step. Only `updates_per_call` changes, so that one learner call does the
 updates of one batch step (`presets.CONTINUOUS_VECTORISED`). Every
@@ -37,14 +37,12 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
-import sonnet as snt  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import common  # noqa: E402
 import continuous_control  # noqa: E402
 import troupe  # noqa: E402
 from troupe import specs  # noqa: E402
-from troupe.agents import d4pg, sac  # noqa: E402
 from troupe.agents.registry import presets  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 from troupe.environments import BatchedEnvironment  # noqa: E402
@@ -62,28 +60,10 @@ def make_agent(agent: str, env_name: str, spec: specs.EnvironmentSpec, seed: int
                num_envs: int, updates_per_call: int):
     """continuous_control.py's agent for (env_name, agent), acting on num_envs
     copies with `updates_per_call` updates per learner step."""
-    config = dict(presets.CONTINUOUS_CONFIGS[(env_name, agent)])
-    policy_sizes, critic_sizes = config.pop('sizes')
-    atoms = config.pop('atoms', None)
-    kwargs = dict(presets.CONTINUOUS_COMMON[env_name], **config,
-                  logger=loggers.InMemoryLogger(), checkpoint=False,
-                  num_envs=num_envs, updates_per_call=updates_per_call)
-    learning_rate = presets.CONTINUOUS_LEARNING_RATE
-    if agent == 'd4pg':
-        vmin, vmax, num_atoms = atoms
-        nets = d4pg.make_default_networks(spec.actions, policy_sizes, critic_sizes,
-                                          vmin=vmin, vmax=vmax, num_atoms=num_atoms)
-        return d4pg.D4PG(spec, nets['policy'], nets['critic'],
-                         policy_optimizer=snt.optimizers.Adam(learning_rate),
-                         critic_optimizer=snt.optimizers.Adam(learning_rate),
-                         **kwargs)
-    if agent == 'sac':
-        nets = sac.make_networks(spec, policy_sizes, critic_sizes)
-        kwargs.pop('target_update_period')
-        tau = kwargs.pop('target_update_rate')
-        return sac.SAC(spec, nets['policy'], nets['critics'], tau=tau,
-                       learning_rate=learning_rate, seed=seed, **kwargs)
-    raise ValueError(f'No N-copy study for agent {agent!r}; expected d4pg or sac.')
+    if (env_name, agent) not in presets.CONTINUOUS_VECTORISED:
+        raise ValueError(f'No N-copy study for agent {agent!r}; expected d4pg or sac.')
+    return continuous_control.make_agent(agent, env_name, spec, seed, num_envs=num_envs,
+                                         updates_per_call=updates_per_call)
 
 
 def run_seed(agent_name: str, env_name: str, seed: int, steps: int, eval_every: int,
@@ -148,10 +128,7 @@ def run_study(study: str, args) -> dict:
               'updates_per_call': updates_per_call, 'steps': args.steps,
               'seeds': seeds, 'eval_every': args.eval_every,
               'eval_episodes': args.eval_episodes,
-              'config': {k: repr(v) for k, v in
-                         presets.CONTINUOUS_CONFIGS[(env_name, agent)].items()},
-              'common': presets.CONTINUOUS_COMMON[env_name],
-              'learning_rate': presets.CONTINUOUS_LEARNING_RATE,
+              'config': presets.CONTINUOUS_CONFIGS[(env_name, agent)].to_json(),
               'summary': _summary(runs), 'runs': runs,
               'load_average_before_after': [load_before, os.getloadavg()[0]]}
     batched = result['summary']

@@ -44,16 +44,15 @@ def measure(agent: str, env: str, intra_op, warmup: int, steps: int) -> dict:
 
     import troupe
     from troupe.agents import registry
-    from troupe.agents.registry import builders
     from troupe.components import loggers
 
     tf.random.set_seed(0)
     np.random.seed(0)
     entry = registry.get(agent)
-    hyperparameters = entry.resolve(env, {})
+    config = entry.resolve(env, {}, seed=0)
     environment = registry.make_environment(env, 0, entry.environment_kwargs(env))
     spec = troupe.make_environment_spec(environment)
-    built = builders.build(entry, spec, hyperparameters, loggers.InMemoryLogger(), 0)
+    built = registry.build(entry, spec, config, loggers.InMemoryLogger())
     try:
         loop = troupe.EnvironmentLoop(environment, built.actor,
                                       logger=loggers.InMemoryLogger())

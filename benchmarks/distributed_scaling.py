@@ -1,7 +1,14 @@
-"""Distributed DQN on CartPole with 1 and 2 actors, side by side, and a model of
-how throughput scales on a cluster.
+"""Distributed DQN on CartPole: actor scaling where the environment is the bound,
+and where the learner is, with a model of how throughput scales on a cluster.
 
-Three measurements, in one run:
+The environment-bound study (`--study latency`, the default): every step of every
+actor's environment sleeps `--latency` seconds (2 ms, as a remote simulator would
+take; `troupe.environments.wrappers.LatencyWrapper` through the environment
+keyword `step_latency_seconds`), and the learner replays each transition about
+once (`--samples-per-insert 1`), so the learner never holds the actors back.
+Env steps/s with 1, 2, 4 and 8 actors, and each count's ratio to 1 actor.
+
+The learner-bound study (`--study learner`), three measurements in one run:
   1. Per-node costs in this process (no Ray): one actor stepping CartPole and
      writing n-step transitions to a Reverb table that never blocks (env steps/s),
      and the learner on that full table (updates/s at the preset's batch size).
@@ -12,7 +19,8 @@ Three measurements, in one run:
      min(actors x per-actor rate, learner updates/s x batch / samples_per_insert),
      each node on its own core; the replay server saturates far above both here.
 
-Usage: python benchmarks/distributed_scaling.py [--seconds 60] [--actors 1 2]
+Usage: python benchmarks/distributed_scaling.py [--study latency|learner|both]
+           [--seconds 30] [--actors 1 2 4 8] [--latency 0.002]
 """
 
 import argparse
@@ -32,26 +40,30 @@ import troupe  # noqa: E402
 from troupe.agents import registry  # noqa: E402
 from troupe.components import counting, loggers  # noqa: E402
 from troupe.distributed import (DistributedProgram, ProgramConfig,  # noqa: E402
-                                StopConditions, recipes)
+                                StopConditions, parts)
 import common  # noqa: E402
 
 AGENT, ENV = 'dqn', 'cartpole'
 
 
-def program_config(logdir: str) -> ProgramConfig:
-    return ProgramConfig(AGENT, ENV, registry.get(AGENT).resolve(ENV, {}),
-                         logdir=logdir, evaluation_episodes=0)
+def program_config(logdir: str, latency: float = 0.0,
+                   samples_per_insert: float = None) -> ProgramConfig:
+    """The DQN CartPole preset; with `latency`, each env step sleeps that long, and
+    `samples_per_insert` replaces the preset's replay ratio."""
+    overrides = {}
+    if samples_per_insert is not None:
+        overrides['samples_per_insert'] = samples_per_insert
+    env_kwargs = {'step_latency_seconds': latency} if latency else {}
+    return ProgramConfig(AGENT, ENV, registry.get(AGENT).resolve(ENV, overrides),
+                         env_kwargs=env_kwargs, logdir=logdir, evaluation_episodes=0)
 
 
 def node_costs(actor_steps: int, learner_updates: int) -> dict:
     """One actor and one learner in this process, on a table that never blocks."""
-    recipe = recipes.make_recipe(program_config(tempfile.mkdtemp()))
-    import dataclasses
-    from troupe.agents import dqn
-    config = dataclasses.replace(recipe.config)
-    table = dqn.builder.make_replay_table(recipe.environment_spec, config,
-                                          blocking_inserts=False)
-    server = reverb.Server([table], port=None)
+    recipe = parts.AgentParts(program_config(tempfile.mkdtemp()))
+    config = recipe.config
+    server = reverb.Server(recipe.builder.make_replay_tables(recipe.environment_spec),
+                           port=None)
     address = f'localhost:{server.port}'
     try:
         learner = recipe.make_learner(address, counting.Counter(), loggers.NoOpLogger())
@@ -77,10 +89,12 @@ def node_costs(actor_steps: int, learner_updates: int) -> dict:
             'updates_per_call': config.updates_per_call}
 
 
-def distributed_rates(num_actors: int, seconds: float) -> dict:
+def distributed_rates(num_actors: int, seconds: float, latency: float = 0.0,
+                      samples_per_insert: float = None) -> dict:
     """Steady-state rates of a distributed run with `num_actors` actors."""
     logdir = tempfile.mkdtemp(prefix='distributed-scaling-')
-    program = DistributedProgram(program_config(logdir), num_actors=num_actors,
+    program = DistributedProgram(program_config(logdir, latency, samples_per_insert),
+                                 num_actors=num_actors,
                                  stop=StopConditions(max_seconds=10 * seconds),
                                  progress=None)
     samples = []
@@ -92,7 +106,7 @@ def distributed_rates(num_actors: int, seconds: float) -> dict:
             samples.append((time.monotonic(), counts.get('actor_steps', 0),
                             counts.get('learner_steps', 0)))
             if (samples[-1][2] > 0 and
-                    time.monotonic() - next(t for t, _, l in samples if l > 0) >= seconds):
+                    time.monotonic() - next(t for t, _, learned in samples if learned > 0) >= seconds):
                 program.request_stop('measured')
                 return
             time.sleep(1.0)
@@ -122,22 +136,39 @@ def model(costs: dict, cores_per_node: bool = True) -> dict:
     return {str(n): min(n * actor, learner_bound) for n in (1, 2, 4, 8, 16, 32, 64)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seconds', type=float, default=60.0,
-                        help='steady-state window per distributed run')
-    parser.add_argument('--actors', type=int, nargs='+', default=[1, 2])
-    parser.add_argument('--actor-steps', type=int, default=10_000)
-    parser.add_argument('--learner-updates', type=int, default=2_000)
-    args = parser.parse_args()
+def latency_study(args) -> dict:
+    """Env steps/s with each actor count when the environment is the bound."""
+    runs = []
+    for num_actors in args.actors:
+        run = distributed_rates(num_actors, args.seconds, args.latency,
+                                args.samples_per_insert)
+        runs.append(run)
+        print(f'{num_actors} actor(s), {args.latency * 1e3:g} ms per env step: '
+              f'{run["env_steps_per_second"]:,.0f} env steps/s, '
+              f'{run["learner_updates_per_second"]:,.0f} learner updates/s over '
+              f'{run["window_seconds"]:.0f} s.', flush=True)
+    base = runs[0]['env_steps_per_second']
+    ceiling = 1.0 / args.latency
+    print(f'| actors | env steps/s | vs {runs[0]["num_actors"]} actor | '
+          f'ceiling (actors / {args.latency * 1e3:g} ms) |')
+    print('|---|---|---|---|')
+    for run in runs:
+        run['ratio'] = run['env_steps_per_second'] / base
+        print(f'| {run["num_actors"]} | {run["env_steps_per_second"]:,.0f} | '
+              f'{run["ratio"]:.2f}x | {run["num_actors"] * ceiling:,.0f} |')
+    return {'latency_seconds': args.latency,
+            'samples_per_insert': args.samples_per_insert, 'runs': runs}
 
+
+def learner_study(args) -> dict:
+    """The learner-bound study: node costs, 1 and 2 actors, the model."""
     costs = node_costs(args.actor_steps, args.learner_updates)
     print(f'Per node, in one process: actor {costs["actor_env_steps_per_second"]:,.0f} '
           f'env steps/s; learner {costs["learner_updates_per_second"]:,.0f} updates/s '
           f'(batch {costs["batch_size"]}, samples per insert '
           f'{costs["samples_per_insert"]:g}).')
     runs = []
-    for num_actors in args.actors:
+    for num_actors in args.learner_actors:
         run = distributed_rates(num_actors, args.seconds)
         runs.append(run)
         print(f'{num_actors} actor(s): {run["env_steps_per_second"]:,.0f} env steps/s, '
@@ -158,10 +189,38 @@ def main():
           'actors only help with a faster learner (a GPU) or a lower samples per '
           'insert. This machine has 2 cores for every node, so its runs sit below '
           'the model.')
-    path = common.write_results('distributed_scaling', {
-        'agent': AGENT, 'env': ENV, 'node_costs': costs, 'runs': runs,
-        'model_env_steps_per_second': predicted, 'learner_saturates_at_actors': saturation,
-        'load_average': os.getloadavg()})
+    return {'node_costs': costs, 'runs': runs, 'model_env_steps_per_second': predicted,
+            'learner_saturates_at_actors': saturation}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--study', choices=('latency', 'learner', 'both'),
+                        default='latency')
+    parser.add_argument('--seconds', type=float, default=30.0,
+                        help='steady-state window per distributed run')
+    parser.add_argument('--actors', type=int, nargs='+', default=[1, 2, 4, 8],
+                        help='actor counts of the latency study')
+    parser.add_argument('--latency', type=float, default=0.002,
+                        help='seconds each env step sleeps in the latency study')
+    parser.add_argument('--samples-per-insert', type=float, default=1.0,
+                        help='the learner\'s replay ratio in the latency study')
+    parser.add_argument('--learner-actors', type=int, nargs='+', default=[1, 2],
+                        help='actor counts of the learner study')
+    parser.add_argument('--actor-steps', type=int, default=10_000)
+    parser.add_argument('--learner-updates', type=int, default=2_000)
+    args = parser.parse_args()
+
+    results = {'agent': AGENT, 'env': ENV}
+    name = 'distributed_scaling'
+    if args.study in ('latency', 'both'):
+        results['latency_study'] = latency_study(args)
+        name = 'distributed_scaling_latency'
+    if args.study in ('learner', 'both'):
+        results['learner_study'] = learner_study(args)
+        name = 'distributed_scaling' if args.study == 'learner' else 'distributed_scaling_both'
+    results['load_average'] = os.getloadavg()
+    path = common.write_results(name, results)
     print(f'Results: {os.path.relpath(path)}')
 
 

@@ -26,7 +26,6 @@ from troupe import environments  # noqa: E402
 from troupe.agents import dqn  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 import common  # noqa: E402
-from troupe.agents.registry import presets  # noqa: E402
 
 SB3_SECONDS = (90, 280)
 GOAL_RETURN = 475.0
@@ -34,14 +33,14 @@ GOAL_RETURN = 475.0
 # Close to rl-zoo's tuned CartPole DQN (batch 64, 0.5 updates per step, 256-256
 # network, ε annealed over the first 16% of 50k steps, lr 2.3e-3), with troupe's
 # double-Q, n-step returns and prioritized replay. Kept in the agent registry's
-# presets so that `troupe train dqn --env cartpole` uses the same settings.
-CONFIG = presets.DQN_CARTPOLE_CONFIG
-HIDDEN = presets.DQN_CARTPOLE_HIDDEN
+# presets (`dqn.presets.CARTPOLE`) so that `troupe train dqn --env cartpole` uses
+# the same settings.
+CONFIG = dqn.presets.CARTPOLE
 
 
-def evaluate(network, spec, seed: int, episodes: int = 10) -> float:
+def evaluate(agent, seed: int, episodes: int = 10) -> float:
     env = environments.make('cartpole', seed=seed)
-    loop = troupe.EnvironmentLoop(env, dqn.builder.make_evaluation_actor(network, spec),
+    loop = troupe.EnvironmentLoop(env, agent.make_evaluation_actor(),
                                   should_update=False, logger=loggers.NoOpLogger())
     return float(np.mean([loop.run_episode()['episode_return'] for _ in range(episodes)]))
 
@@ -50,9 +49,8 @@ def run(seed: int, steps: int, eval_every: int) -> dict:
     tf.random.set_seed(seed)
     env = environments.make('cartpole', seed=seed)
     spec = troupe.make_environment_spec(env)
-    network = dqn.make_mlp_network(spec, HIDDEN)
-    agent = dqn.DQN(spec, network, checkpoint=False, logger=loggers.NoOpLogger(),
-                    **CONFIG)
+    agent = dqn.DQN(spec, config=CONFIG.replace(seed=seed), checkpoint=False,
+                    logger=loggers.NoOpLogger())
     loop = troupe.EnvironmentLoop(env, agent, logger=loggers.NoOpLogger())
     train_seconds, taken, evaluations = 0.0, 0, []
     first_solved = None
@@ -60,7 +58,7 @@ def run(seed: int, steps: int, eval_every: int) -> dict:
         start = time.perf_counter()
         taken += loop.run(num_steps=min(eval_every, steps - taken))
         train_seconds += time.perf_counter() - start
-        score = evaluate(network, spec, seed=1000 + seed)
+        score = evaluate(agent, seed=1000 + seed)
         evaluations.append((taken, score))
         print(f'  seed {seed}: {taken} steps, {train_seconds:.1f} s, greedy return '
               f'{score:.1f}', flush=True)
@@ -95,7 +93,7 @@ def main() -> None:
           f'{max(r["train_seconds"] for r in runs):.1f} s (goal <= 60 s; '
           f'SB3 {SB3_SECONDS[0]}-{SB3_SECONDS[1]} s)', flush=True)
     print('wrote', common.write_results('dqn_cartpole', {
-        'config': {k: repr(v) for k, v in CONFIG.items()}, 'hidden': HIDDEN,
+        'config': CONFIG.to_json(),
         'runs': runs, 'seeds_solved': len(solved), 'goal_return': GOAL_RETURN}))
 
 

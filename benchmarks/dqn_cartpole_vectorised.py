@@ -46,8 +46,7 @@ import common  # noqa: E402
 import troupe  # noqa: E402
 from troupe import environments  # noqa: E402
 from troupe.agents import dqn  # noqa: E402
-from troupe.agents.registry import presets  # noqa: E402
-from troupe.cli.train import parse_assignments  # noqa: E402
+from troupe.cli.common import parse_assignments  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 from troupe.environments import BatchedEnvironment  # noqa: E402
 
@@ -59,9 +58,8 @@ LAST = int(dm_env.StepType.LAST)
 
 # The N-copy settings live in the agent registry's presets (as do the
 # single-environment ones of benchmarks/dqn_cartpole.py).
-NUM_ENVS = presets.DQN_CARTPOLE_VECTORISED_NUM_ENVS
-CONFIG = presets.DQN_CARTPOLE_VECTORISED_CONFIG
-HIDDEN = presets.DQN_CARTPOLE_VECTORISED_HIDDEN
+NUM_ENVS = dqn.presets.CARTPOLE_VECTORISED_NUM_ENVS
+CONFIG = dqn.presets.CARTPOLE_VECTORISED
 
 
 def greedy_returns(actor, environment: BatchedEnvironment) -> np.ndarray:
@@ -76,7 +74,7 @@ def greedy_returns(actor, environment: BatchedEnvironment) -> np.ndarray:
     return returns
 
 
-def run(seed: int, num_envs: int, config: dict, hidden, eval_every: int,
+def run(seed: int, num_envs: int, config: dqn.DQNConfig, eval_every: int,
         max_steps: int, after_goal: int) -> dict:
     """Trains until the greedy return reaches GOAL_RETURN; num_envs 0 is the
     single-environment agent."""
@@ -87,13 +85,12 @@ def run(seed: int, num_envs: int, config: dict, hidden, eval_every: int,
     else:
         environment = environments.make('cartpole', seed=seed)
     spec = troupe.make_environment_spec(environment)
-    network = dqn.make_mlp_network(spec, hidden)
-    agent = dqn.DQN(spec, network, checkpoint=False, logger=loggers.NoOpLogger(),
-                    num_envs=num_envs or None, **config)
+    agent = dqn.DQN(spec, config=config.replace(seed=seed), checkpoint=False,
+                    logger=loggers.NoOpLogger(), num_envs=num_envs or None)
     loop = troupe.EnvironmentLoop(environment, agent, logger=loggers.NoOpLogger())
     evaluation_env = BatchedEnvironment('cartpole', EVAL_EPISODES,
                                         seed=10_000 + 100 * seed)
-    evaluator = dqn.builder.make_evaluation_actor(network, spec, batched=True)
+    evaluator = agent.make_evaluation_actor(batched=True)
     label = f'N={num_envs}' if num_envs else 'single'
     later, at_goal = [], 0
     train_seconds, cpu_seconds, taken, evaluations, solved = 0.0, 0.0, 0, [], None
@@ -171,12 +168,10 @@ def _seconds(value) -> str:
     return 'never' if value is None else f'{value:.1f} s'
 
 
-def _config(overrides) -> dict:
-    config = dict(CONFIG)
-    for key, value in parse_assignments(overrides, '--config').items():
-        config[key] = dqn.LinearEpsilon(*value) if key == 'epsilon' and isinstance(
-            value, (list, tuple)) else value
-    return config
+def _config(overrides, hidden) -> dqn.DQNConfig:
+    """The N-copy config with --config KEY=VALUE changes (validated by it)."""
+    return CONFIG.replace(hidden_sizes=tuple(hidden),
+                          **parse_assignments(overrides, '--config'))
 
 
 def main() -> None:
@@ -190,7 +185,8 @@ def main() -> None:
     parser.add_argument('--config', nargs='+', default=[], metavar='KEY=VALUE',
                         help='override a setting of the N-copy config (for tuning); '
                              'epsilon as [start,end,steps]')
-    parser.add_argument('--hidden', type=int, nargs='+', default=list(HIDDEN),
+    parser.add_argument('--hidden', type=int, nargs='+',
+                        default=list(CONFIG.hidden_sizes),
                         help='hidden layer sizes of the N-copy Q-network')
     parser.add_argument('--compare-single', action='store_true',
                         help='also run the single-environment agent of '
@@ -198,15 +194,14 @@ def main() -> None:
     parser.add_argument('--name', default='dqn_cartpole_vectorised',
                         help='results file name (in benchmarks/results)')
     args = parser.parse_args()
-    config = _config(args.config)
+    config = _config(args.config, args.hidden)
     load_before = os.getloadavg()
     runs, single_runs = [], []
     for seed in args.seeds:
-        runs.append(run(seed, args.num_envs, config, args.hidden, args.eval_every,
+        runs.append(run(seed, args.num_envs, config, args.eval_every,
                         args.max_steps, args.after_goal))
         if args.compare_single:
-            single_runs.append(run(seed, 0, presets.DQN_CARTPOLE_CONFIG,
-                                   presets.DQN_CARTPOLE_HIDDEN, args.eval_every,
+            single_runs.append(run(seed, 0, dqn.presets.CARTPOLE, args.eval_every,
                                    args.max_steps, args.after_goal))
     load_after = os.getloadavg()
     batched = summary(runs)
@@ -225,8 +220,7 @@ def main() -> None:
                'eval_episodes': EVAL_EPISODES, 'max_steps': args.max_steps,
                'after_goal': args.after_goal, 'seeds': args.seeds,
                'goal_return': GOAL_RETURN, 'goal_median_seconds': GOAL_MEDIAN_SECONDS,
-               'config': {k: repr(v) for k, v in config.items()},
-               'hidden': args.hidden,
+               'config': config.to_json(),
                'summary': batched, 'runs': runs,
                'load_average_before_after': [load_before[0], load_after[0]]}
     if single_runs:
@@ -243,9 +237,7 @@ def main() -> None:
               + (f'N={args.num_envs} is {ratio:.2f}x faster to the goal (median)'
                  if ratio else 'no ratio (a median seed never reached the goal)'),
               flush=True)
-        results.update(single_config={k: repr(v) for k, v in
-                                      presets.DQN_CARTPOLE_CONFIG.items()},
-                       single_hidden=list(presets.DQN_CARTPOLE_HIDDEN),
+        results.update(single_config=dqn.presets.CARTPOLE.to_json(),
                        single_summary=single, single_runs=single_runs,
                        median_speedup_to_goal=ratio)
     print('wrote', common.write_results(args.name, results))

@@ -40,8 +40,8 @@ def learn(seed: int, episodes: int = 500) -> dict:
     tf.random.set_seed(seed)
     env = environments.make('catch', seed=seed)
     spec = troupe.make_environment_spec(env)
-    agent = dqn.DQN(spec, dqn.make_mlp_network(spec, dqn.presets.CATCH_HIDDEN_SIZES),
-                    checkpoint=False, logger=loggers.NoOpLogger(), **LEARN_CONFIG)
+    agent = dqn.DQN(spec, config=LEARN_CONFIG.replace(seed=seed), checkpoint=False,
+                    logger=loggers.NoOpLogger())
     log = loggers.InMemoryLogger()
     start = time.perf_counter()
     steps = troupe.EnvironmentLoop(env, agent, logger=log).run(num_episodes=episodes)
@@ -123,7 +123,7 @@ def main() -> None:
             print(f"seed {seed}: last-100 mean return {run['last100_mean_return']:.3f} "
                   f"({run['steps']} steps, {run['updates']} updates, "
                   f"{run['seconds']:.1f} s)", flush=True)
-        results['learning'] = {'config': {k: repr(v) for k, v in LEARN_CONFIG.items()},
+        results['learning'] = {'config': LEARN_CONFIG.to_json(),
                                'runs': runs, 'goal': 0.9,
                                'all_seeds_meet_goal': all(
                                    r['last100_mean_return'] >= 0.9 for r in runs)}

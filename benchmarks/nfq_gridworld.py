@@ -22,7 +22,7 @@ import tensorflow as tf  # noqa: E402
 
 import troupe  # noqa: E402
 from troupe import environments  # noqa: E402
-from troupe.agents import dqn, nfq  # noqa: E402
+from troupe.agents import nfq  # noqa: E402
 from troupe.components import loggers  # noqa: E402
 from troupe.environments import ObservationType  # noqa: E402
 import common  # noqa: E402
@@ -41,7 +41,7 @@ def run_seed(seed: int, episodes: int, eval_every: int) -> dict:
     agent = nfq.NFQ(spec, network, logger=loggers.NoOpLogger())
     loop = troupe.EnvironmentLoop(env, agent, logger=loggers.NoOpLogger())
     evaluator = troupe.EnvironmentLoop(
-        grid(seed + 1000), dqn.builder.make_evaluation_actor(network, spec),
+        grid(seed + 1000), agent.make_evaluation_actor(),
         should_update=False, logger=loggers.NoOpLogger())
     curve, first_success = [], None
     start = time.perf_counter()

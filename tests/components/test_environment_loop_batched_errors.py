@@ -82,7 +82,7 @@ def test_single_environment_actor_on_a_batch_is_refused():
     assert 'FeedForwardActor(..., batched=True)' in message
     assert 'RandomActor(..., num_envs=3)' in message
     # A recurrent actor always acts on one environment.
-    with pytest.raises(ValueError, match=r'the actor RecurrentActor acts on one '
+    with pytest.raises(ValueError, match=r'the actor RecurrentActor \(batched=False\) acts on one '
                                          r'environment at a time'):
         _loop(env, actors.RecurrentActor(TwoStateCore()))
 
@@ -151,10 +151,10 @@ def test_actor_that_does_not_say_is_checked_on_its_first_batch_of_actions():
         _loop(env, FailingActor()).run(num_steps=3)
     assert isinstance(info.value.__cause__, RuntimeError)
 
-    # A RandomActor built for one environment returns one action: refused. The
-    # same actor built for 3 copies, and a per-row actor, run.
-    with pytest.raises(ValueError, match=r'RandomActor returned an action of '
-                                         r'shape \(\)'):
+    # A RandomActor built for one environment says so: refused. The same actor
+    # built for 3 copies, and a per-row actor, run.
+    with pytest.raises(ValueError, match=r'the actor RandomActor \(batched=False\) '
+                                         r'acts on one environment at a time'):
         _loop(env, actors.RandomActor(env.action_spec(), seed=0)).run(num_steps=3)
     random = actors.RandomActor(env.action_spec(), seed=0, num_envs=3)
     assert _loop(env, random).run(num_steps=30) == 30

@@ -41,9 +41,9 @@ def _train_dqn(args: argparse.Namespace, baseline: float) -> List[float]:
     tf.random.set_seed(args.seed)
     environment = environments.make(args.env, seed=args.seed)
     spec = troupe.make_environment_spec(environment)
-    preset = dqn.presets.CATCH if args.env == 'catch' else {}
-    agent = dqn.DQN(spec, dqn.make_mlp_network(spec, dqn.presets.CATCH_HIDDEN_SIZES),
-                    checkpoint=False, logger=loggers.NoOpLogger(), **preset)
+    config = dqn.presets.CATCH if args.env == 'catch' else dqn.DQNConfig()
+    agent = dqn.DQN(spec, config=config.replace(seed=args.seed), checkpoint=False,
+                    logger=loggers.NoOpLogger())
     episode_log = loggers.InMemoryLogger()
     sinks = [episode_log]
     if args.logdir:

@@ -34,6 +34,11 @@ def add_arguments(train: argparse.ArgumentParser) -> None:
     group.add_argument('--variable-cache-seconds', type=float, default=None,
                        metavar='S', help='actors fetch weights through a cache node '
                                          'refreshed every S seconds (many actors)')
+    group.add_argument('--actor-resource', action='append', default=None,
+                       metavar='NAME[=AMOUNT]',
+                       help='a custom Ray resource each actor needs (default amount '
+                            '1), placing the actors on the nodes started with it '
+                            "(ray start --resources='{\"NAME\": N}'); repeatable")
     group.add_argument('--eval-seconds', type=float, default=10.0, metavar='S',
                        help='pause between the evaluator\'s evaluations (default 10)')
 
@@ -43,7 +48,8 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if not args.distributed:
         for option, default in (('num_actors', 2), ('ray_address', None),
                                 ('max_seconds', None), ('actor_exploration', None),
-                                ('variable_cache_seconds', None)):
+                                ('variable_cache_seconds', None),
+                                ('actor_resource', None)):
             if getattr(args, option) != default:
                 parser.error(f'--{option.replace("_", "-")} needs --distributed')
         return
@@ -63,6 +69,23 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
             and len(args.actor_exploration) != args.num_actors):
         parser.error(f'--actor-exploration takes one value per actor: '
                      f'{len(args.actor_exploration)} given for {args.num_actors} actors')
+
+
+def parse_resources(items) -> Dict[str, float]:
+    """['sim', 'gpu_box=0.5'] -> {'sim': 1.0, 'gpu_box': 0.5}."""
+    from troupe import errors
+    resources: Dict[str, float] = {}
+    for item in items or ():
+        name, separator, amount = item.partition('=')
+        try:
+            value = float(amount) if separator else 1.0
+        except ValueError:
+            value = None
+        if not name or value is None or value <= 0:
+            raise errors.InvalidInput(f'--actor-resource expects NAME or NAME=AMOUNT '
+                                      f'with an amount > 0, got {item!r}.')
+        resources[name] = value
+    return resources
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
         program_config, num_actors=args.num_actors,
         stop=StopConditions(max_actor_steps=steps, max_seconds=args.max_seconds),
         ray_address=args.ray_address,
-        variable_cache_seconds=args.variable_cache_seconds)
+        variable_cache_seconds=args.variable_cache_seconds,
+        actor_resources=parse_resources(args.actor_resource))
     rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
         'format_version': rundir.FORMAT_VERSION,
         'troupe_version': troupe.__version__,
@@ -101,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
         'seed': args.seed, 'num_envs': args.num_envs,
         'budget': {'steps': steps, 'episodes': None, 'max_seconds': args.max_seconds},
         'distributed': {'num_actors': args.num_actors, 'ray_address': args.ray_address,
-                        'actor_exploration': args.actor_exploration},
+                        'actor_exploration': args.actor_exploration,
+                        'actor_resources': parse_resources(args.actor_resource)},
         'eval_episodes': args.eval_episodes,
         'preset': entry.preset(args.env).source or None,
         'overrides': registry.to_json(overrides),

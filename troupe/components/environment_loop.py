@@ -348,7 +348,6 @@ class _BatchedRun:
         env, actor, logger = loop._environment, loop._actor, loop._logger
         should_update, nested_reward = loop._should_update, loop._nested_reward
         observers = self._observers
-        n = self._num_envs
         clock = time.perf_counter
         episodes = steps = pending = 0
         while not ((num_episodes is not None and episodes >= num_episodes) or

@@ -254,6 +254,11 @@ class ActorNode(_Looping):
         self._logger.flush()
         return steps
 
+    def node_id(self) -> str:
+        """The Ray node this actor runs on."""
+        import ray
+        return ray.get_runtime_context().get_node_id()
+
     def visible_gpus(self) -> Dict[str, Any]:
         """What this process lets TensorFlow see (nothing, for an actor)."""
         import tensorflow as tf

@@ -22,10 +22,11 @@ import logging
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import ray
 
+from troupe import errors
 from troupe.distributed import cluster, nodes
 from troupe.distributed.config import ProgramConfig, StopConditions
 
@@ -59,6 +60,7 @@ class DistributedProgram:
                  max_actor_restarts: int = 3,
                  max_learner_restarts: int = 1,
                  variable_cache_seconds: Optional[float] = None,
+                 actor_resources: Optional[Mapping[str, float]] = None,
                  progress: Optional[Callable[[str], None]] = _print,
                  progress_seconds: float = 10.0,
                  poll_seconds: float = 0.5):
@@ -76,6 +78,9 @@ class DistributedProgram:
           max_learner_restarts: restarts of the learner (from its checkpoint).
           variable_cache_seconds: None: actors fetch variables from the
             learner; a number: through a cache node refreshed that often.
+          actor_resources: custom Ray resources each actor node needs (e.g.
+            {'simulator': 1}), which places the actors on the nodes started
+            with them (`ray start --resources='{"simulator": 8}'`).
           progress: called with one line of progress every `progress_seconds`
             (None: silent).
           poll_seconds: how often the driver checks the nodes.
@@ -93,7 +98,14 @@ class DistributedProgram:
             raise ValueError(
                 f'actor_exploration has {len(program.actor_exploration)} values for '
                 f'{num_actors} actors; give one per actor.')
+        for name, amount in (actor_resources or {}).items():
+            if not isinstance(name, str) or not name or isinstance(amount, bool) \
+                    or not isinstance(amount, (int, float)) or amount <= 0:
+                raise errors.InvalidInput(
+                    f'actor_resources maps resource names to amounts > 0, got '
+                    f'{name!r}: {amount!r}.')
         parts.AgentParts(program)  # Raises now for bad settings.
+        self._actor_resources = dict(actor_resources or {})
         self.program = program
         self.num_actors = num_actors
         self.stop_conditions = stop
@@ -109,6 +121,7 @@ class DistributedProgram:
         self._launched = False
         self.nodes: Dict[str, Any] = {}
         self.restarts: Dict[str, int] = {}
+        self.actor_nodes: Dict[str, str] = {}  # actor name -> Ray node id
         self._running: Dict[str, Any] = {}  # node name -> ObjectRef of run()
         self._start_time: Optional[float] = None
         self._stop_request: Optional[str] = None
@@ -130,6 +143,11 @@ class DistributedProgram:
     def _launch_nodes(self) -> None:
         program = self.program
         resources = cluster.total_resources()
+        missing = [name for name in self._actor_resources if name not in resources]
+        if missing:
+            raise errors.InvalidInput(
+                f'No node of the cluster has the resource {missing[0]!r} the actors '
+                f'ask for; its resources: {", ".join(sorted(resources))}.')
         evaluator = program.evaluation_episodes > 0
         cpus = cluster.cpu_share(1 + self.num_actors + int(evaluator), resources)
         here = ray.get_runtime_context().get_node_id()
@@ -159,9 +177,11 @@ class DistributedProgram:
             self.nodes['variable_cache'] = source
         looping = dict(num_cpus=cpus, max_concurrency=2,
                        max_restarts=self._max_actor_restarts)
+        acting = dict(looping, resources=self._actor_resources) \
+            if self._actor_resources else looping
         for index in range(self.num_actors):
             name = f'actor_{index}'
-            self.nodes[name] = ray.remote(nodes.ActorNode).options(**looping).remote(
+            self.nodes[name] = ray.remote(nodes.ActorNode).options(**acting).remote(
                 program, index, address, source, counter, log)
             self._max_restarts[name] = self._max_actor_restarts
         if evaluator:
@@ -169,6 +189,11 @@ class DistributedProgram:
                 **looping).remote(program, source, counter, log)
             self._max_restarts['evaluator'] = self._max_actor_restarts
         self.restarts = {name: 0 for name in self._max_restarts}
+        # Where each actor runs (node ids), once it is built.
+        self.actor_nodes = dict(zip(
+            [f'actor_{i}' for i in range(self.num_actors)],
+            ray.get([self.nodes[f'actor_{i}'].node_id.remote()
+                     for i in range(self.num_actors)])))
         for name in self._max_restarts:
             self._running[name] = self.nodes[name].run.remote()
         self._start_time = time.monotonic()
@@ -352,6 +377,7 @@ class DistributedProgram:
             'learner_steps_per_second': learner_steps / max(seconds, 1e-9),
             'learner_updates': learner_updates,
             'restarts': dict(self.restarts),
+            'actor_nodes': dict(self.actor_nodes),
             'evaluations': [{key: _plain(value) for key, value in row.items()}
                             for row in evaluations],
         }

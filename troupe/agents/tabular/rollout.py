@@ -5,6 +5,8 @@ from typing import Optional
 import dm_env
 import numpy as np
 
+from troupe import errors
+
 
 def greedy_path_length(environment: dm_env.Environment, policy: np.ndarray,
                        max_steps: int = 1_000) -> Optional[int]:

@@ -14,6 +14,7 @@ from troupe.environments.wrappers.base import EnvironmentWrapper
 from troupe.environments.wrappers.canonical_spec import CanonicalSpecWrapper
 from troupe.environments.wrappers.concat_observation import ConcatObservationWrapper
 from troupe.environments.wrappers.frame_stacking import FrameStacker, FrameStackingWrapper
+from troupe.environments.wrappers.latency import LatencyWrapper
 from troupe.environments.wrappers.noop_starts import NoopStartsWrapper
 from troupe.environments.wrappers.observation_action_reward import (
         OAR, ObservationActionRewardWrapper)
@@ -42,7 +43,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     'ActionRepeatWrapper', 'AtariWrapper', 'CanonicalSpecWrapper',
     'ConcatObservationWrapper', 'EnvironmentWrapper', 'FrameStacker',
-    'FrameStackingWrapper', 'GymnasiumWrapper', 'NoopStartsWrapper', 'OAR',
+    'FrameStackingWrapper', 'GymnasiumWrapper', 'LatencyWrapper', 'NoopStartsWrapper', 'OAR',
     'ObservationActionRewardWrapper', 'SinglePrecisionWrapper', 'SpecValidationWrapper',
     'StepLimitWrapper', 'VideoWrapper', 'space_to_spec',
 ]
