@@ -46,7 +46,7 @@ import troupe  # noqa: E402
 from troupe import EnvironmentLoop, environments, specs  # noqa: E402
 from troupe.agents import dqn, nfq, tabular  # noqa: E402
 from troupe.agents.tabular import planning  # noqa: E402
-from troupe.components import loggers  # noqa: E402
+from troupe.components import actors, loggers, networks  # noqa: E402
 from troupe.environments import ObservationType, build_gridworld_task, wrappers  # noqa: E402
 from troupe.environments.wrappers.video import write_video  # noqa: E402
 
@@ -448,10 +448,15 @@ def network_q_values(network, env, observation_type):
     return network(tf.constant(every_cell_observation(env, observation_type))).numpy()
 
 
+def greedy_actor(network, spec):
+    """An actor that takes argmax_a Q(s, a) with `network` and records nothing."""
+    return actors.FeedForwardActor(networks.GreedyPolicy(network, spec.actions))
+
+
 def greedy_grid_evaluation(network, observation_type, seed):
     """Return and length of one greedy episode of the network on a fresh grid."""
     env = make_grid(observation_type, seed)
-    actor = dqn.builder.make_evaluation_actor(network, specs.make_environment_spec(env))
+    actor = greedy_actor(network, specs.make_environment_spec(env))
     result = EnvironmentLoop(env, actor, should_update=False,
                              logger=loggers.NoOpLogger()).run_episode()
     return float(result['episode_return']), int(result['episode_length'])
@@ -535,22 +540,22 @@ show(figure, 'deep_grid_learning_curves')
 
 # %%
 dqn_cartpole = import_benchmark('dqn_cartpole')
-cartpole_config = dict(dqn_cartpole.CONFIG)
+cartpole_config = dqn_cartpole.CONFIG   # A dqn.DQNConfig.
 if FAST:
-    cartpole_config.update(min_replay_size=200,
-                           epsilon=dqn.LinearEpsilon(1.0, 0.04, CARTPOLE_STEPS // 2))
-print('config:', cartpole_config, 'hidden sizes:', dqn_cartpole.HIDDEN)
+    cartpole_config = cartpole_config.replace(
+        min_replay_size=200, epsilon=dqn.LinearEpsilon(1.0, 0.04, CARTPOLE_STEPS // 2))
+print('config:', cartpole_config)
 
 cartpole = environments.make('cartpole', seed=SEED)
 cartpole_spec = specs.make_environment_spec(cartpole)
-cartpole_network = dqn.make_mlp_network(cartpole_spec, dqn_cartpole.HIDDEN)
-cartpole_agent = dqn.DQN(cartpole_spec, cartpole_network, checkpoint=False,
-                         logger=loggers.NoOpLogger(), **cartpole_config)
+cartpole_network = dqn.make_mlp_network(cartpole_spec, cartpole_config.hidden_sizes)
+cartpole_agent = dqn.DQN(cartpole_spec, cartpole_network, config=cartpole_config,
+                         checkpoint=False, logger=loggers.NoOpLogger())
 training_logger = loggers.InMemoryLogger()
 training_loop = EnvironmentLoop(cartpole, cartpole_agent, logger=training_logger)
 evaluation_loop = EnvironmentLoop(
     environments.make('cartpole', seed=SEED + 1000),
-    dqn.builder.make_evaluation_actor(cartpole_network, cartpole_spec),
+    greedy_actor(cartpole_network, cartpole_spec),
     should_update=False, logger=loggers.NoOpLogger())
 
 evaluations = []
@@ -588,8 +593,7 @@ video_env = wrappers.VideoWrapper(environments.make('cartpole', seed=SEED + 2000
                                   directory=OUTPUT_DIR, episodes=[0], fps=50,
                                   prefix='dqn_cartpole')
 result = EnvironmentLoop(video_env,
-                         dqn.builder.make_evaluation_actor(cartpole_network,
-                                                           cartpole_spec),
+                         greedy_actor(cartpole_network, cartpole_spec),
                          should_update=False, logger=loggers.NoOpLogger()).run_episode()
 print(f"greedy CartPole episode: return {float(result['episode_return']):.0f}")
 show_video(video_env.paths[0])

@@ -85,13 +85,12 @@ def show_video(path: str) -> None:
 
 
 continuous_control = import_benchmark('continuous_control')
-PRESET = dict(continuous_control.CONFIGS[('cartpole_balance', 'd4pg')])
-COMMON = dict(continuous_control.COMMON['cartpole_balance'])
-LEARNING_RATE = continuous_control.LEARNING_RATE
+CONFIG = continuous_control.CONFIGS[('cartpole_balance', 'd4pg')]  # A D4PGConfig.
+LEARNING_RATE = CONFIG.policy_learning_rate
 if FAST:  # Smaller batches, the same number of environment steps per update.
-    steps_per_update = COMMON['batch_size'] / COMMON['samples_per_insert']
-    COMMON.update(batch_size=32, samples_per_insert=32 / steps_per_update,
-                  min_replay_size=100)
+    steps_per_update = CONFIG.batch_size / CONFIG.samples_per_insert
+    CONFIG = CONFIG.replace(batch_size=32, samples_per_insert=32 / steps_per_update,
+                            min_replay_size=100)
 
 STEP_LIMIT = 100 if FAST else None        # Fast mode truncates every episode.
 CARTPOLE_EPISODES = 4 if FAST else 20     # 20 x 1,000 = 20,000 steps.
@@ -135,9 +134,9 @@ print(environment_spec)
 # ## Create a D4PG agent
 #
 # D4PG needs a policy network, a distributional critic and an observation network.
-# These are the networks of Acme's quickstart (`d4pg.make_default_networks` builds
-# the same with Acme's default sizes); the sizes and the critic's support come from
-# the cartpole preset.
+# These are the networks of Acme's quickstart (`d4pg.D4PGBuilder.make_networks`
+# builds the same from a config); the sizes and the critic's support come from the
+# cartpole preset, a `d4pg.D4PGConfig`.
 
 # %%
 def make_networks(action_spec, policy_layer_sizes, critic_layer_sizes, vmin, vmax,
@@ -159,27 +158,25 @@ def make_networks(action_spec, policy_layer_sizes, critic_layer_sizes, vmin, vma
             'observation': tf2_utils.batch_concat}
 
 
-def make_agent(environment_spec, atoms, sigma, logger):
-    policy_sizes, critic_sizes = PRESET['sizes']
-    agent_networks = make_networks(environment_spec.actions, policy_sizes, critic_sizes,
-                                   *atoms)
+def make_agent(environment_spec, config, logger):
+    agent_networks = make_networks(environment_spec.actions, config.policy_hidden_sizes,
+                                   config.critic_hidden_sizes, config.vmin, config.vmax,
+                                   config.num_atoms)
     return d4pg.D4PG(
         environment_spec=environment_spec,
         policy_network=agent_networks['policy'],
         critic_network=agent_networks['critic'],
         observation_network=agent_networks['observation'],
-        sigma=sigma,
-        n_step=PRESET['n_step'],
+        config=config,
         policy_optimizer=snt.optimizers.Adam(LEARNING_RATE),
         critic_optimizer=snt.optimizers.Adam(LEARNING_RATE),
         logger=logger,
-        checkpoint=False,
-        **COMMON)
+        checkpoint=False)
 
 
 tf.random.set_seed(SEED)
 agent_logger = loggers.TerminalLogger(label='agent', time_delta=10.)
-agent = make_agent(environment_spec, PRESET['atoms'], PRESET['sigma'], agent_logger)
+agent = make_agent(environment_spec, CONFIG, agent_logger)
 print(agent.config)
 
 # %% [markdown]
@@ -263,8 +260,9 @@ agent.close()
 mountain_car = make_environment('gym_mountaincar')
 mountain_car_spec = specs.make_environment_spec(mountain_car)
 tf.random.set_seed(SEED)
-mountain_car_agent = make_agent(mountain_car_spec, (-20.0, 100.0, 51), 1.0,
-                                loggers.TerminalLogger(label='agent', time_delta=10.))
+mountain_car_agent = make_agent(
+    mountain_car_spec, CONFIG.replace(vmin=-20.0, vmax=100.0, num_atoms=51, sigma=1.0),
+    loggers.TerminalLogger(label='agent', time_delta=10.))
 mountain_car_returns = train(mountain_car, mountain_car_agent, MOUNTAIN_CAR_EPISODES)
 evaluate(mountain_car_agent, 'gym_mountaincar', EVAL_EPISODES)
 # The whole episode: a successful car needs a few hundred steps to reach the flag.

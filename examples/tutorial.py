@@ -102,26 +102,25 @@ def show_video(path: str) -> None:
 
 # The tuned D4PG settings for dm_control cartpole/balance.
 continuous_control = import_benchmark('continuous_control')
-PRESET = dict(continuous_control.CONFIGS[('cartpole_balance', 'd4pg')])
-COMMON = continuous_control.COMMON['cartpole_balance']
-POLICY_SIZES, CRITIC_SIZES = PRESET['sizes']
-VMIN, VMAX, NUM_ATOMS = PRESET['atoms']
-LEARNING_RATE = continuous_control.LEARNING_RATE
-DISCOUNT = 0.99  # D4PG's default, which the preset keeps.
+CONFIG = continuous_control.CONFIGS[('cartpole_balance', 'd4pg')]  # A D4PGConfig.
+POLICY_SIZES, CRITIC_SIZES = CONFIG.policy_hidden_sizes, CONFIG.critic_hidden_sizes
+VMIN, VMAX, NUM_ATOMS = CONFIG.vmin, CONFIG.vmax, CONFIG.num_atoms
+LEARNING_RATE = CONFIG.policy_learning_rate
+DISCOUNT = CONFIG.discount  # D4PG's default, which the preset keeps.
 
 # Budgets. Full mode: 20 episodes of 1,000 steps = 20,000 environment steps.
 STEP_LIMIT = 100 if FAST else None           # Truncate episodes in fast mode.
-BATCH_SIZE = 32 if FAST else COMMON['batch_size']
-MIN_OBSERVATIONS = 50 if FAST else COMMON['min_replay_size']
-OBSERVATIONS_PER_STEP = int(COMMON['batch_size'] / COMMON['samples_per_insert'])  # 2
+BATCH_SIZE = 32 if FAST else CONFIG.batch_size
+MIN_OBSERVATIONS = 50 if FAST else CONFIG.min_replay_size
+OBSERVATIONS_PER_STEP = int(CONFIG.batch_size / CONFIG.samples_per_insert)  # 2
 INTERLEAVE_EPISODES = 2 if FAST else 4
 AGENT_EPISODES = 2 if FAST else 13
 EVAL_EPISODES = 1 if FAST else 10
 VIDEO_STEPS = 100 if FAST else 250        # Steps recorded in the video (GIFs get big).
 print(f'fast mode: {FAST}; outputs in {OUTPUT_DIR}')
 print(f'D4PG preset: policy {POLICY_SIZES}, critic {CRITIC_SIZES}, atoms '
-      f'[{VMIN}, {VMAX}] x {NUM_ATOMS}, n_step {PRESET["n_step"]}, sigma '
-      f'{PRESET["sigma"]}, learning rate {LEARNING_RATE}')
+      f'[{VMIN}, {VMAX}] x {NUM_ATOMS}, n_step {CONFIG.n_step}, sigma '
+      f'{CONFIG.sigma}, learning rate {LEARNING_RATE}')
 
 # %% [markdown]
 # ## 1. The environment
@@ -226,7 +225,7 @@ policy_network = snt.Sequential([
 behavior_network = snt.Sequential([
     observation_network,
     policy_network,
-    networks.ClippedGaussian(PRESET['sigma']),
+    networks.ClippedGaussian(CONFIG.sigma),
     networks.ClipToSpec(action_spec),
 ])
 
@@ -301,7 +300,7 @@ print('Reverb server at', replay_server_address)
 # `add(action, next_timestep)` after every step.
 
 # %%
-adder = adders.NStepTransitionAdder(client=replay_client, n_step=PRESET['n_step'],
+adder = adders.NStepTransitionAdder(client=replay_client, n_step=CONFIG.n_step,
                                     discount=DISCOUNT)
 
 training_steps = 0    # Environment steps whose experience went to the table.
@@ -380,8 +379,8 @@ learner = d4pg.D4PGLearner(
     target_critic_network=target_critic_network,
     dataset_iterator=dataset,
     discount=DISCOUNT,
-    target_update_period=COMMON['target_update_period'],
-    target_update_rate=COMMON['target_update_rate'],
+    target_update_period=CONFIG.target_update_period,
+    target_update_rate=CONFIG.target_update_rate,
     policy_optimizer=snt.optimizers.Adam(LEARNING_RATE),
     critic_optimizer=snt.optimizers.Adam(LEARNING_RATE),
     observation_network=observation_network,

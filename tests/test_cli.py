@@ -33,7 +33,8 @@ def test_unknown_environment_is_a_one_line_error(capsys):
 def test_continuous_environment_is_refused_for_dqn(capsys):
     assert cli.main(['demo', '--env', 'pendulum', '--window', '5',
                      '--episodes', '5']) == 2
-    assert 'discrete action spec' in capsys.readouterr().err
+    assert 'dqn cannot act in this environment: it needs discrete actions' in \
+        capsys.readouterr().err
 
 
 def test_bad_counts_are_rejected():

@@ -50,22 +50,23 @@ def test_unknown_config_key_lists_the_valid_keys(capsys):
     message = _error(capsys, 'train', 'dqn', '--env', 'catch', '--config',
                      'batch_size=32', 'learning_rat=1e-3')
     assert message.startswith("dqn has no hyperparameter 'learning_rat'. Valid keys: "
-                              'batch_size, ')
+                              'discount, batch_size, ')
     assert 'learning_rate' in message and 'hidden_sizes' in message
 
 
 @pytest.mark.parametrize('assignment, expected', [
-    ('batch_size=abc', "'batch_size' must be an integer, got 'abc' (str)"),
-    ('batch_size=1.5', "'batch_size' must be an integer, got 1.5 (float)"),
-    ('jit_compile=1', "'jit_compile' must be true or false, got 1 (int)"),
-    ('hidden_sizes=64', "'hidden_sizes' must be a list of integers, got 64 (int)"),
-    ('epsilon=[1,2]', "'epsilon' must be a number or a schedule [start, end, steps]"),
-    ('max_gradient_norm=high', "'max_gradient_norm' must be None or a number"),
+    ('batch_size=abc', "batch_size must be an integer, got 'abc' (str)."),
+    ('batch_size=1.5', 'batch_size must be an integer, got 1.5 (float).'),
+    ('jit_compile=1', 'jit_compile must be true or false, got 1 (int).'),
+    ('hidden_sizes=64', 'hidden_sizes must be a list of integers, got 64 (int).'),
+    ('epsilon=[1,2]', 'epsilon must be a number or a schedule [start, end, steps]'),
+    ('max_gradient_norm=high', 'max_gradient_norm must be None or a number'),
 ])
 def test_a_value_of_the_wrong_type_names_what_was_expected(capsys, assignment,
                                                             expected):
     message = _error(capsys, 'train', 'dqn', '--env', 'catch', '--config', assignment)
-    assert message.startswith('dqn hyperparameter ' + expected)
+    # The config's own validation: the same message as in Python.
+    assert message.startswith('DQNConfig.' + expected)
 
 
 def test_config_items_must_be_key_value_pairs(capsys):
@@ -76,7 +77,7 @@ def test_config_items_must_be_key_value_pairs(capsys):
 def test_out_of_range_value_is_the_agents_own_message(capsys, tmp_path):
     message = _error(capsys, 'train', 'dqn', '--env', 'catch', '--logdir',
                      str(tmp_path / 'run'), '--config', 'discount=1.5')
-    assert message == 'discount must be in [0, 1], got 1.5.'
+    assert message == 'DQNConfig.discount must be in [0, 1], got 1.5.'
     assert not os.path.exists(tmp_path / 'run')
 
 

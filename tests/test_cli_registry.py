@@ -190,8 +190,9 @@ def test_list_agent_shows_each_field_with_its_doc_and_default(capsys):
     assert cli.main(['list', 'dqn']) == 0
     out = capsys.readouterr().out
     assert 'the fields of DQNConfig' in out
-    lines = {line.split()[0]: line for line in out.splitlines()
-             if line.startswith('  ') and not line.startswith('   ')}
+    fields = out.split('the fields of DQNConfig')[1].split('Default budget')[0]
+    lines = {line.split()[0]: line for line in fields.splitlines()
+             if line.startswith('  ')}
     assert lines['batch_size'].split()[1] == '256'
     assert 'transitions per update' in lines['batch_size']
     assert '[64, 64]' in lines['hidden_sizes']

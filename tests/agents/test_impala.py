@@ -7,22 +7,23 @@ import pytest
 import sonnet as snt
 import tensorflow as tf
 
+import troupe
 from troupe import specs
 from troupe.agents import impala
-from troupe.agents.a2c import builder
 from troupe.components import loggers
 from troupe.components.losses import off_policy as vtrace_lib
 from troupe.environments import make
 from tests.agents.test_a2c import (expected_loss, fill_queue,
-                                   learner_loss_after_one_step, mean_final_return,
-                                   one_batch, scripted_spec, swap, table_stats)
+                                   learner_loss_after_one_step, make_builder,
+                                   mean_final_return, one_batch, scripted_spec, swap,
+                                   table_stats)
 
 
 def _all_sequences(network, environment, config, num_episodes):
     server, address = fill_queue(network, environment, config, num_episodes)
     try:
         count = table_stats(address)[0]
-        iterator = iter(builder.make_dataset(address, config))  # batch_size 1
+        iterator = make_builder(config).make_dataset_iterator(address)  # batch 1
         samples = [next(iterator).data for _ in range(count)]
         assert table_stats(address)[2] == 0
     finally:
@@ -121,12 +122,12 @@ def test_update_loss_equals_vtrace_loss_on_the_same_batch(recurrent):
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'discount': 2.0}, r'discount must be in \[0, 1\], got 2.0'),
-    ({'lambda_': -0.1}, r'lambda_ must be in \[0, 1\], got -0.1'),
-    ({'sequence_length': 0}, r'sequence_length must be an integer >= 1, got 0'),
-    ({'entropy_cost': -0.5}, r'entropy_cost must be >= 0, got -0.5'),
-    ({'learning_rate': -1.0}, r'learning_rate must be > 0, got -1.0'),
-    ({'clip_rho_threshold': -1.0}, r'clip_rho_threshold must be >= 0, got -1.0'),
+    ({'discount': 2.0}, r'IMPALAConfig\.discount must be in \[0, 1\], got 2.0'),
+    ({'lambda_': -0.1}, r'IMPALAConfig\.lambda_ must be in \[0, 1\], got -0.1'),
+    ({'sequence_length': 0}, r'IMPALAConfig\.sequence_length must be an integer >= 1, got 0'),
+    ({'entropy_cost': -0.5}, r'IMPALAConfig\.entropy_cost must be >= 0, got -0.5'),
+    ({'learning_rate': -1.0}, r'IMPALAConfig\.learning_rate must be > 0, got -1.0'),
+    ({'clip_rho_threshold': -1.0}, r'IMPALAConfig\.clip_rho_threshold must be >= 0, got -1.0'),
 ])
 def test_bad_hyperparameters_name_the_value(kwargs, match):
     _, spec = scripted_spec()
@@ -137,7 +138,8 @@ def test_bad_hyperparameters_name_the_value(kwargs, match):
 def test_continuous_actions_are_rejected():
     _, spec = scripted_spec()
     continuous = spec._replace(actions=specs.BoundedArray((), np.float64, 0, 1))
-    with pytest.raises(ValueError, match='IMPALA needs a discrete action spec'):
+    with pytest.raises(ValueError, match='impala cannot act in this environment: '
+                                         'it needs discrete actions'):
         impala.IMPALA(continuous, impala.make_network(spec), checkpoint=False)
 
 
@@ -150,6 +152,30 @@ def test_recurrent_learner_needs_core_states():
         impala.IMPALALearner(impala.make_network(spec, (8,), recurrent=True),
                              tf.data.Dataset.from_tensors(sample).repeat(),
                              checkpoint=False)
+
+
+def test_recurrent_agent_acts_learns_and_evaluates_with_its_core():
+    tf.random.set_seed(9)
+    env, spec = scripted_spec((7, 3, 12, 5))
+    agent = impala.IMPALA(spec, sequence_length=4, batch_size=3, recurrent=True,
+                          lstm_size=8, hidden_sizes=(16,), checkpoint=False,
+                          logger=loggers.InMemoryLogger())
+    try:
+        assert isinstance(agent.networks, snt.RNNCore)
+        before = [v.numpy().copy() for v in agent.networks.trainable_variables]
+        troupe.EnvironmentLoop(env, agent, logger=loggers.InMemoryLogger()).run(
+            num_episodes=4)
+        assert table_stats(agent.server_address)[0] == 8
+        assert (agent.num_consumed, agent.learner.num_updates) == (6, 2)
+        after = agent.networks.trainable_variables
+        assert any(not np.allclose(b, a.numpy()) for b, a in zip(before, after))
+        evaluation_env, _ = scripted_spec((6,))
+        troupe.EnvironmentLoop(evaluation_env, agent.make_evaluation_actor(),
+                               logger=loggers.InMemoryLogger()).run(num_episodes=1)
+        assert len(evaluation_env.actions) == 6
+        assert table_stats(agent.server_address)[0] == 8  # Evaluation writes nothing.
+    finally:
+        agent.close()
 
 
 def test_impala_learns_cartpole_far_beyond_a_random_policy():

@@ -54,11 +54,11 @@ def test_update_loss_equals_the_loss_functions_on_the_same_batch():
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'discount': 1.01}, r'discount must be in \[0, 1\], got 1.01'),
-    ({'sequence_length': -3}, r'sequence_length must be an integer >= 1, got -3'),
-    ({'entropy_cost': -1.0}, r'entropy_cost must be >= 0, got -1.0'),
-    ({'learning_rate': 0}, r'learning_rate must be > 0, got 0'),
-    ({'baseline_cost': -0.5}, r'baseline_cost must be >= 0, got -0.5'),
+    ({'discount': 1.01}, r'ReinforceConfig\.discount must be in \[0, 1\], got 1.01'),
+    ({'sequence_length': -3}, r'ReinforceConfig\.sequence_length must be an integer >= 1, got -3'),
+    ({'entropy_cost': -1.0}, r'ReinforceConfig\.entropy_cost must be >= 0, got -1.0'),
+    ({'learning_rate': 0}, r'ReinforceConfig\.learning_rate must be > 0, got 0'),
+    ({'baseline_cost': -0.5}, r'ReinforceConfig\.baseline_cost must be >= 0, got -0.5'),
 ])
 def test_bad_hyperparameters_name_the_value(kwargs, match):
     _, spec = scripted_spec()
@@ -70,7 +70,8 @@ def test_bad_hyperparameters_name_the_value(kwargs, match):
 def test_continuous_actions_are_rejected():
     _, spec = scripted_spec()
     continuous = spec._replace(actions=specs.BoundedArray((2,), np.float32, -1, 1))
-    with pytest.raises(ValueError, match='REINFORCE needs a discrete action spec'):
+    with pytest.raises(ValueError, match='reinforce cannot act in this environment: '
+                                         'it needs discrete actions'):
         reinforce.REINFORCE(continuous, reinforce.make_network(spec),
                             checkpoint=False)
 

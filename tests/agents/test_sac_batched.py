@@ -23,7 +23,7 @@ def _sac(spec, num_envs, **kwargs):
                     n_step=2, checkpoint=False, logger=loggers.NoOpLogger(), seed=0,
                     num_envs=num_envs)
     settings.update(kwargs)
-    return sac.SAC(spec, nets['policy'], nets['critics'], **settings)
+    return sac.SAC(spec, nets.policy, nets.critics, **settings)
 
 
 def test_sac_acts_and_learns_on_a_batch_of_pendulums():
@@ -80,7 +80,7 @@ def test_learns_pendulum_beyond_random_with_four_copies():
     spec = troupe.make_environment_spec(env)
     tf.random.set_seed(0)
     nets = sac.make_networks(spec, (64, 64), (64, 64))
-    agent = sac.SAC(spec, nets['policy'], nets['critics'], learning_rate=1e-3,
+    agent = sac.SAC(spec, nets.policy, nets.critics, learning_rate=1e-3,
                     batch_size=64, samples_per_insert=64.0, min_replay_size=500,
                     checkpoint=False, logger=loggers.NoOpLogger(), seed=0,
                     num_envs=4)

@@ -3,19 +3,17 @@ BatchedEnvironment of N seeded copies, with the schedule, progress line, logs,
 evaluation and `troupe evaluate` of a run; agents that cannot act on a batch
 are refused by name."""
 
-import inspect
 import json
 import os
 import re
 
-import numpy as np
 import pytest
 
 from tests.run_helpers import read_csv, tensorboard_tags, train
 from troupe import cli
 from troupe.agents import registry
 from troupe.agents.agent import num_learner_steps_between
-from troupe.agents.registry import builders, presets
+from troupe.agents.registry import presets
 from troupe.cli import rundir
 
 # Small settings that make every learner update within a few hundred steps:
@@ -49,12 +47,12 @@ def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
     # --config overrides it.
     assert 'num_envs' not in config['hyperparameters']
     assert config['preset'] == 'benchmarks/dqn_cartpole_vectorised.py'
-    assert config['hyperparameters'] == registry.AGENTS['dqn'].resolve(
-        'cartpole', dict(presets.DQN_CARTPOLE_VECTORISED.hyperparameters,
-                         min_replay_size=100, batch_size=32, samples_per_insert=32.0,
-                         updates_per_call=1, hidden_sizes=[32, 32]))
+    assert config['hyperparameters'] == presets.DQN_CARTPOLE_VECTORISED.config.replace(
+        min_replay_size=100, batch_size=32, samples_per_insert=32.0,
+        updates_per_call=1, hidden_sizes=[32, 32], seed=0).to_json()
     assert config['hyperparameters']['epsilon'] == [1.0, 0.04, 4000]
-    assert registry.AGENTS['dqn'].resolve('cartpole', {})['epsilon'] == [1.0, 0.04, 8000]
+    assert registry.AGENTS['dqn'].resolve('cartpole', {}).epsilon.to_list() == [
+        1.0, 0.04, 8000]
     assert 'seed 0 on 4 copies (seeds 0-3); preset from ' \
            'benchmarks/dqn_cartpole_vectorised.py.' in out
 
@@ -99,10 +97,10 @@ def test_dqn_trains_on_four_copies_of_cartpole(tmp_path, capsys):
 # whose first update takes several seconds to trace, stop before it (their
 # batched learning is tested with the agents).
 @pytest.mark.parametrize('agent, argv, updates', [
-    ('ddpg', ['policy_layer_sizes=[16]', 'critic_layer_sizes=[16]'], 101),
-    ('d4pg', ['policy_layer_sizes=[16]', 'critic_layer_sizes=[16]', 'num_atoms=11'],
+    ('ddpg', ['policy_hidden_sizes=[16]', 'critic_hidden_sizes=[16]'], 101),
+    ('d4pg', ['policy_hidden_sizes=[16]', 'critic_hidden_sizes=[16]', 'num_atoms=11'],
      101),
-    ('td3', ['policy_layer_sizes=[16]', 'critic_layer_sizes=[16]',
+    ('td3', ['policy_hidden_sizes=[16]', 'critic_hidden_sizes=[16]',
              'min_replay_size=1000'], 0),
     ('sac', ['policy_hidden_sizes=[16]', 'critic_hidden_sizes=[16]',
              'min_replay_size=1000'], 0),
@@ -148,11 +146,11 @@ def test_the_n_copy_preset_sets_the_default_budget():
                                           '--num-envs', '2'])
     entry = registry.get('dqn')
     assert presets.NUM_ENVS_PRESETS[('dqn', 'cartpole')] is presets.DQN_CARTPOLE_VECTORISED
-    assert train._resolve_budget(args, entry, presets.DQN_CARTPOLE_VECTORISED) == {
+    assert train._resolve_budget(args, entry, num_envs=2) == {
         'steps': 20_000, 'episodes': None}
     assert train._resolve_budget(args, entry) == {'steps': 50_000, 'episodes': None}
     args.steps = 300
-    assert train._resolve_budget(args, entry, presets.DQN_CARTPOLE_VECTORISED) == {
+    assert train._resolve_budget(args, entry, num_envs=2) == {
         'steps': 300, 'episodes': None}
 
 
@@ -164,7 +162,7 @@ def test_agents_that_cannot_act_on_a_batch_are_refused(tmp_path, capsys):
     assert error.strip() == (
         'troupe: error: a2c cannot act on a batch of environments (--num-envs 4): '
         'it acts on one environment at a time. Agents that take --num-envs: dqn, '
-        'ddpg, d4pg, td3, sac, random.')
+        'nfq, ddpg, d4pg, td3, sac, random.')
     assert not os.path.exists(logdir)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(['train', 'dqn', '--env', 'cartpole', '--num-envs', '0'])
@@ -173,17 +171,11 @@ def test_agents_that_cannot_act_on_a_batch_are_refused(tmp_path, capsys):
 
 
 def test_the_agents_listed_for_num_envs_take_it():
-    for name in builders.NUM_ENVS_AGENTS:
-        if name == 'random':
-            continue
-        agent_class = {'dqn': 'DQN', 'ddpg': 'DDPG', 'd4pg': 'D4PG', 'td3': 'TD3',
-                       'sac': 'SAC'}[name]
-        module = __import__(f'troupe.agents.{name}', fromlist=[agent_class])
-        assert 'num_envs' in inspect.signature(getattr(module, agent_class)).parameters
-    others = [name for name in registry.names() if name not in builders.NUM_ENVS_AGENTS]
-    assert set(others) == {'nfq', 'reinforce', 'a2c', 'impala', 'q_learning', 'sarsa',
-                           'expected_sarsa', 'monte_carlo', 'q_learning_replay'}
+    batched = [name for name, entry in registry.AGENTS.items() if entry.batched_acting]
+    assert batched == ['dqn', 'nfq', 'ddpg', 'd4pg', 'td3', 'sac', 'random']
+    for name in batched[:-1]:
+        assert registry.AGENTS[name].builder_class.batched_acting
     with pytest.raises(ValueError, match='num_envs must be an integer >= 1, got 2.0'):
-        builders.check_num_envs('dqn', 2.0)
-    assert np.all([builders.check_num_envs(name, 2) is None
-                   for name in builders.NUM_ENVS_AGENTS])
+        registry.check_num_envs(registry.get('dqn'), 2.0)
+    assert all(registry.check_num_envs(registry.get(name), 2) is None
+               for name in batched)

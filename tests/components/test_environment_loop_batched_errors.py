@@ -121,7 +121,7 @@ def test_batched_agent_on_a_single_environment_is_refused():
     batch = BatchedEnvironment('pendulum', 3, seed=0)
     spec = troupe.make_environment_spec(batch)
     nets = sac.make_networks(spec, (8,), (8,))
-    agent = sac.SAC(spec, nets['policy'], nets['critics'], checkpoint=False,
+    agent = sac.SAC(spec, nets.policy, nets.critics, checkpoint=False,
                     logger=loggers.NoOpLogger(), num_envs=3)
     try:
         assert actor_batching(agent) is True

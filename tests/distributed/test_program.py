@@ -149,7 +149,7 @@ def test_losing_the_replay_server_stops_the_run_with_a_clear_error(ray_cluster,
 
 
 @pytest.mark.parametrize('agent, env, overrides', [
-    ('d4pg', 'pendulum', dict(policy_layer_sizes=[32], critic_layer_sizes=[32],
+    ('d4pg', 'pendulum', dict(policy_hidden_sizes=[32], critic_hidden_sizes=[32],
                               min_replay_size=100, batch_size=32)),
     ('sac', 'pendulum', dict(policy_hidden_sizes=[32], critic_hidden_sizes=[32],
                              min_replay_size=100, batch_size=32)),

@@ -14,10 +14,10 @@ from troupe import errors
 
 DISCRETE, CONTINUOUS, MULTI_AGENT, ANY = 'discrete', 'continuous', 'multi-agent', 'any'
 
-_NEEDS = {DISCRETE: 'discrete actions (a DiscreteArray action spec)',
-          CONTINUOUS: 'continuous actions (a floating-point BoundedArray with '
-                      'finite bounds)',
-          MULTI_AGENT: 'a multi-agent environment (dicts of specs keyed by agent)'}
+_NEEDS = {DISCRETE: 'discrete actions',
+          CONTINUOUS: 'continuous actions',
+          MULTI_AGENT: 'a multi-agent environment',
+          ANY: 'a single-agent environment (not a multi-agent environment)'}
 
 
 def is_index(spec) -> bool:
@@ -93,6 +93,8 @@ def check_can_act(agent: str, actions: str, spec: specs.EnvironmentSpec,
     """
     if can_act(actions, spec):
         return
-    needs = _NEEDS.get(actions, 'a single-agent environment')
+    needs = _NEEDS[actions]
+    if actions == CONTINUOUS and action_kind(spec) == CONTINUOUS:
+        needs = 'continuous actions with finite bounds'
     raise errors.InvalidInput(f'{agent} cannot act in {environment}: it needs {needs}, and '
                      f'{environment} has {describe_actions(spec)}.')

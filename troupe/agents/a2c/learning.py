@@ -1,197 +1,19 @@
-"""Actor-critic learners on batches of on-policy sequences.
+"""A2CLearner: advantage actor-critic on batches of on-policy sequences, with
+GAE(λ) advantages or n-step bootstrapped returns (see `on_policy.learning` for
+the update they share with REINFORCE and IMPALA)."""
 
-`ActorCriticLearner` holds what REINFORCE, A2C and IMPALA learners share: the
-variables on the chosen device, one `@tf.function` update (forward pass over
-the T + 1 steps, value targets, `losses.actor_critic_loss` over the real
-transitions, gradient clipping, Adam), bookkeeping with `StepRecorder` and
-checkpoints. Subclasses say how values and targets are computed; `A2CLearner`
-uses GAE(λ) or n-step bootstrapped returns.
-"""
+from typing import Iterator, Optional, Union
 
-import abc
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
-
-import numpy as np
 import sonnet as snt
 import tensorflow as tf
-import tree
 
-from troupe import core
-from troupe.agents.a2c import config as config_lib
-from troupe.agents.a2c import on_policy
-from troupe.components import counting, devices, learning, loggers
-from troupe.components import utils as tf2_utils
+from troupe.agents import checks
+from troupe.agents.on_policy.learning import OnPolicyLearner, Targets
+from troupe.components import counting, loggers
 from troupe.components.losses import advantages as advantages_lib
-from troupe.components.losses import policy_gradient
-from troupe.components.variables import ModuleVariableSource
-
-Targets = Tuple[tf.Tensor, Optional[tf.Tensor]]
 
 
-def unbatched(spec, num_leading: int = 2):
-    """Drops the leading (batch and time) dimensions of a nest of TensorSpecs."""
-    return tree.map_structure(
-        lambda s: tf.TensorSpec(s.shape[num_leading:], s.dtype), spec)
-
-
-class ActorCriticLearner(core.Learner, abc.ABC):
-    """One actor-critic update per `step()` on a batch of (T + 1)-step sequences.
-
-    The loss is `losses.actor_critic_loss` over the real transitions of the
-    batch (mask 1), with value targets and advantages from `_targets`.
-    Serves the network's trainable variables as 'policy'.
-    """
-
-    def __init__(self,
-                 network: snt.Module,
-                 dataset: Union[tf.data.Dataset, Iterator],
-                 discount: float = 0.99,
-                 learning_rate: float = 1e-3,
-                 entropy_cost: float = 0.01,
-                 baseline_cost: float = 0.5,
-                 max_gradient_norm: Optional[float] = None,
-                 max_abs_reward: Optional[float] = None,
-                 counter: Optional[counting.Counter] = None,
-                 logger: Optional[loggers.Logger] = None,
-                 checkpoint: bool = True,
-                 device: Optional[str] = None,
-                 *,
-                 optimizer: Optional[snt.Optimizer] = None,
-                 directory: str = '~/troupe',
-                 checkpoint_subdirectory: str = 'learner',
-                 label: str = 'learner'):
-        """Creates the learner.
-
-        Args:
-          network: maps [B, ...] observations to (logits [B, A], value [B]).
-          dataset: a dataset (or iterator) of `reverb.ReplaySample`s whose data
-            are batches of `adders.Step` sequences [B, T + 1, ...] with extras
-            'mask' (and 'log_prob'), as written by the on-policy actors.
-          discount: the agent discount γ in [0, 1].
-          learning_rate: Adam's learning rate (> 0), unless `optimizer` is given.
-          entropy_cost: weight of the entropy bonus (>= 0).
-          baseline_cost: weight of the value loss (>= 0).
-          max_gradient_norm: clips the global gradient norm; None: no clipping.
-          max_abs_reward: clips rewards to [-c, c]; None: no clipping.
-          counter: counts 'steps' (updates) and 'walltime'.
-          logger: receives the loss terms and counts every step (default:
-            terminal, once a second).
-          checkpoint: whether to checkpoint network, optimizer and counter.
-          device: where variables live and updates run (see `devices`).
-          optimizer: an `snt.Optimizer` to use instead of Adam(learning_rate).
-          directory: checkpoint root.
-          checkpoint_subdirectory: names this learner's checkpoints.
-          label: names the learner in logs.
-        """
-        config_lib.check_unit_interval('discount', discount)
-        config_lib.check_positive('learning_rate', learning_rate)
-        config_lib.check_non_negative('entropy_cost', entropy_cost)
-        config_lib.check_non_negative('baseline_cost', baseline_cost)
-        if max_gradient_norm is not None:
-            config_lib.check_positive('max_gradient_norm', max_gradient_norm)
-        if max_abs_reward is not None:
-            config_lib.check_positive('max_abs_reward', max_abs_reward)
-        self._device = devices.select_device(device, role=label)
-        self._network = network
-        self._discount = float(discount)
-        self._entropy_cost = float(entropy_cost)
-        self._baseline_cost = float(baseline_cost)
-        self._max_gradient_norm = max_gradient_norm
-        self._max_abs_reward = max_abs_reward
-
-        self._iterator = iter(dataset)
-        data_spec = self._iterator.element_spec.data
-        with tf.device(self._device):
-            self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
-            self._create_variables(data_spec)
-        self._source = ModuleVariableSource({'policy': network.trainable_variables})
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger(label, time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, {'network': network, 'optimizer': self._optimizer,
-                             'num_steps': self._num_steps, 'counter': self._counter},
-                directory, checkpoint_subdirectory))
-        self._sgd_step = tf.function(self._sgd_step_fn)
-        self._update = tf.function(self._update_fn)
-
-    # ------------------------------------------------------------ subclass hooks
-
-    def _create_variables(self, data_spec) -> None:
-        """Builds the network's variables from the dataset's element spec."""
-        tf2_utils.create_variables(self._network, [unbatched(data_spec.observation)])
-
-    def _forward(self, observation, extras) -> Tuple[tf.Tensor, tf.Tensor]:
-        """(logits [T + 1, B, A], values [T + 1, B]) for time-major observations."""
-        del extras
-        return snt.BatchApply(self._network)(observation)
-
-    @abc.abstractmethod
-    def _targets(self, sequences: on_policy.Sequences, logits: tf.Tensor,
-                 values: tf.Tensor) -> Targets:
-        """(value targets [T, B], advantages [T, B] or None for targets - V)."""
-
-    # ------------------------------------------------------------------ update
-
-    def loss(self, data) -> policy_gradient.ActorCriticLoss:
-        """The loss of a batch of sequences [B, T + 1, ...] (no update)."""
-        data = on_policy.time_major(data)
-        logits, values = self._forward(data.observation, data.extras)
-        sequences = on_policy.prepare_sequences(data, values, self._discount,
-                                                self._max_abs_reward)
-        returns, advantages = self._targets(sequences, logits, values)
-        real = sequences.mask > 0
-
-        def pick(x):
-            return tf.boolean_mask(x, real)
-
-        return policy_gradient.actor_critic_loss(
-            pick(logits[:-1]), pick(sequences.action), pick(values[:-1]),
-            pick(returns), None if advantages is None else pick(advantages),
-            baseline_cost=self._baseline_cost, entropy_cost=self._entropy_cost)
-
-    def _sgd_step_fn(self, data) -> Dict[str, tf.Tensor]:
-        variables = self._network.trainable_variables
-        with tf.GradientTape() as tape:
-            terms = self.loss(data)
-        gradients = tape.gradient(terms.loss, variables)
-        if self._max_gradient_norm is not None:
-            gradients, _ = tf.clip_by_global_norm(gradients, self._max_gradient_norm)
-        self._optimizer.apply(gradients, variables)
-        self._num_steps.assign_add(1)
-        return {'loss': terms.loss, 'policy_loss': terms.policy,
-                'value_loss': terms.value, 'entropy': -terms.entropy}
-
-    def _update_fn(self) -> Dict[str, tf.Tensor]:
-        sample = next(self._iterator)
-        with tf.device(self._device):
-            return self._sgd_step(sample.data)
-
-    def step(self):
-        """One update on the next batch of sequences (waits for it if need be)."""
-        self._recorder.record(self._update())
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """Updates applied so far."""
-        return int(self._num_steps.numpy())
-
-    @property
-    def state(self):
-        return {'network': self._network, 'optimizer': self._optimizer,
-                'num_steps': self._num_steps, 'counter': self._counter}
-
-
-class A2CLearner(ActorCriticLearner):
+class A2CLearner(OnPolicyLearner):
     """Advantage actor-critic: GAE(λ) advantages and λ-return targets, or
     n-step bootstrapped returns when `n_step` is given (advantage G - V)."""
 
@@ -211,11 +33,11 @@ class A2CLearner(ActorCriticLearner):
                  checkpoint: bool = True,
                  device: Optional[str] = None,
                  **kwargs):
-        """See `ActorCriticLearner`; `lambda_` in [0, 1] is GAE's λ and `n_step`
+        """See `OnPolicyLearner`; `lambda_` in [0, 1] is GAE's λ and `n_step`
         (>= 1), if set, selects n-step returns instead."""
-        config_lib.check_unit_interval('lambda_', lambda_)
+        checks.check_unit_interval('lambda_', lambda_)
         if n_step is not None:
-            config_lib.check_positive_int('n_step', n_step)
+            checks.check_positive_int('n_step', n_step)
         self._lambda = float(lambda_)
         self._n_step = None if n_step is None else int(n_step)
         kwargs.setdefault('checkpoint_subdirectory', 'a2c_learner')

@@ -1,10 +1,12 @@
-"""IMPALA: the single-process importance-weighted actor-learner agent.
+"""IMPALA: the single-process importance-weighted actor-learner agent, a thin
+wrapper of `LocalAgent(IMPALABuilder(IMPALAConfig(...)), ...)`.
 
 The actor (recurrent when the network is an `snt.RNNCore`) stores the
 behaviour policy's log-probabilities (and its core state) with every step;
 the learner corrects for the policy lag with V-trace. Acting, the sequence
-queue and the schedule are the on-policy family's (see `a2c.on_policy`); call
-`close()` (or use a `with` block) to stop its server.
+queue and the schedule are the on-policy family's (see
+`troupe.agents.on_policy`); call `close()` (or use a `with` block) to stop its
+server.
 """
 
 from typing import Optional
@@ -12,77 +14,56 @@ from typing import Optional
 import sonnet as snt
 
 from troupe import specs
-from troupe.agents.a2c import builder as a2c_builder
-from troupe.agents.a2c import on_policy
-from troupe.agents.impala import builder
+from troupe.agents import local
+from troupe.agents.impala import builder as builder_lib
 from troupe.agents.impala import config as config_lib
 from troupe.components import counting, loggers
 
+# The positional order of the hyperparameters after `network`.
+_POSITIONAL = ('sequence_length', 'batch_size', 'discount', 'learning_rate',
+               'entropy_cost', 'baseline_cost', 'clip_rho_threshold',
+               'clip_pg_rho_threshold', 'lambda_', 'max_gradient_norm',
+               'max_abs_reward', 'max_queue_size')
 
-class IMPALA(on_policy.OnPolicyAgent):
-    """IMPALA with V-trace, feed-forward or recurrent (LSTM)."""
+
+class IMPALA(local.LocalAgent):
+    """IMPALA with V-trace, feed-forward or recurrent (LSTM).
+
+    `IMPALA(environment_spec, network=None, sequence_length=20, batch_size=2,
+    ..., counter=None, logger=None, checkpoint=True,
+    checkpoint_subpath='~/troupe/', device=None, **hyperparameters)`: the
+    hyperparameters are the fields of `IMPALAConfig` (the first twelve may be
+    given positionally, in `_POSITIONAL`'s order), or a whole `config=`.
+    """
 
     def __init__(self,
                  environment_spec: specs.EnvironmentSpec,
-                 network: snt.Module,
-                 sequence_length: int = 20,
-                 batch_size: int = 2,
-                 discount: float = 0.99,
-                 learning_rate: float = 1e-3,
-                 entropy_cost: float = 0.01,
-                 baseline_cost: float = 0.5,
-                 clip_rho_threshold: Optional[float] = 1.0,
-                 clip_pg_rho_threshold: Optional[float] = 1.0,
-                 lambda_: float = 1.0,
-                 max_gradient_norm: Optional[float] = None,
-                 max_abs_reward: Optional[float] = None,
-                 max_queue_size: int = 10_000,
+                 network: Optional[snt.Module] = None,
+                 *args,
+                 config: Optional[config_lib.IMPALAConfig] = None,
                  counter: Optional[counting.Counter] = None,
                  logger: Optional[loggers.Logger] = None,
                  checkpoint: bool = True,
                  checkpoint_subpath: str = '~/troupe/',
-                 device: Optional[str] = None):
+                 device: Optional[str] = None,
+                 **hyperparameters):
         """Builds the agent.
 
         Args:
           environment_spec: the environment's specs; actions must be discrete.
           network: (logits, value) network, feed-forward or an `snt.RNNCore`
-            (see `impala.make_network`).
-          sequence_length: T, steps per sequence (>= 1).
-          batch_size: sequences per update (>= 1).
-          discount: the agent discount in [0, 1].
-          learning_rate: Adam's learning rate (> 0).
-          entropy_cost: weight of the entropy bonus (>= 0).
-          baseline_cost: weight of the value loss (>= 0).
-          clip_rho_threshold: V-trace's ρ̄ for value targets (>= 0 or None).
-          clip_pg_rho_threshold: V-trace's ρ̄ for advantages (>= 0 or None).
-          lambda_: V-trace's λ in [0, 1].
-          max_gradient_norm: global gradient-norm clip (None: no clipping).
-          max_abs_reward: reward clip (None: no clipping).
-          max_queue_size: the queue's capacity.
+            (default: `IMPALABuilder.make_networks`, see `impala.make_network`).
+          *args: hyperparameters in `_POSITIONAL`'s order.
+          config: all hyperparameters at once (keywords replace its fields).
           counter: the learner's counter.
           logger: the learner's logger.
-          checkpoint: whether the learner checkpoints.
+          checkpoint: whether the learner's state is checkpointed.
           checkpoint_subpath: the checkpoint root directory.
           device: the learner's device (default: first GPU, else CPU).
+          **hyperparameters: fields of `IMPALAConfig`.
         """
-        config = config_lib.IMPALAConfig(
-            sequence_length=sequence_length, batch_size=batch_size,
-            discount=discount, learning_rate=learning_rate,
-            entropy_cost=entropy_cost, baseline_cost=baseline_cost,
-            clip_rho_threshold=clip_rho_threshold,
-            clip_pg_rho_threshold=clip_pg_rho_threshold, lambda_=lambda_,
-            max_gradient_norm=max_gradient_norm, max_abs_reward=max_abs_reward,
-            max_queue_size=max_queue_size)
-        self.config = config
-
-        def make_learner(net, dataset, learner_device):
-            return builder.make_learner(
-                net, dataset, config, counter=counter, logger=logger,
-                checkpoint=checkpoint, device=learner_device,
-                directory=checkpoint_subpath)
-
-        actor, learner, server = a2c_builder.make_single_process_parts(
-            environment_spec, network, config, make_learner, device, 'IMPALA')
-        super().__init__(actor, learner, server, config.replay_table_name,
-                         config.batch_size, check_period=config.sequence_length)
+        config = local.make_config(config_lib.IMPALAConfig, config, _POSITIONAL,
+                                   args, hyperparameters)
+        super().__init__(builder_lib.IMPALABuilder(config, network), environment_spec,
+                         network, counter=counter, logger=logger, device=device,
+                         checkpoint=checkpoint, checkpoint_subpath=checkpoint_subpath)

@@ -1,38 +1,43 @@
-"""Builders of IMPALA's parts; table, adder, dataset and actor are the
-on-policy family's (see `a2c.builder`)."""
+"""IMPALABuilder: the on-policy family's parts with an `IMPALALearner`, and a
+recurrent default network when the config asks for one."""
 
-from typing import Optional
+from typing import Iterator, Optional
 
+import reverb
 import sonnet as snt
-import tensorflow as tf
 
-from troupe.agents.a2c.builder import make_actor
-from troupe.agents.a2c.builder import make_adder
-from troupe.agents.a2c.builder import make_dataset
-from troupe.agents.a2c.builder import make_extras_spec
-from troupe.agents.a2c.builder import make_queue_table
+from troupe import specs
 from troupe.agents.impala import config as config_lib
 from troupe.agents.impala import learning
+from troupe.agents.impala import networks as impala_networks
+from troupe.agents.on_policy import builder as on_policy_builder
 from troupe.components import counting, loggers
 
-__all__ = ['make_actor', 'make_adder', 'make_dataset', 'make_extras_spec',
-           'make_learner', 'make_queue_table']
 
+class IMPALABuilder(on_policy_builder.OnPolicyBuilder):
+    """Queue, sequence adder and softmax actors of `OnPolicyBuilder` (the
+    actors of a recurrent network store their core state); the learner corrects
+    the policy lag with V-trace. Networks: one (logits, value) module, a
+    `PolicyValueMLP` or, with `recurrent`, an `LSTMPolicyValueNetwork`."""
 
-def make_learner(network: snt.Module, dataset: tf.data.Dataset,
-                 config: config_lib.IMPALAConfig,
-                 counter: Optional[counting.Counter] = None,
-                 logger: Optional[loggers.Logger] = None,
-                 checkpoint: bool = True,
-                 device: Optional[str] = None,
-                 directory: str = '~/troupe') -> learning.IMPALALearner:
-    """The IMPALALearner configured by `config`."""
-    return learning.IMPALALearner(
-        network, dataset, discount=config.discount,
-        learning_rate=config.learning_rate, entropy_cost=config.entropy_cost,
-        baseline_cost=config.baseline_cost,
-        clip_rho_threshold=config.clip_rho_threshold,
-        clip_pg_rho_threshold=config.clip_pg_rho_threshold,
-        lambda_=config.lambda_, max_gradient_norm=config.max_gradient_norm,
-        max_abs_reward=config.max_abs_reward, counter=counter, logger=logger,
-        checkpoint=checkpoint, device=device, directory=directory)
+    name = 'impala'
+    config_class = config_lib.IMPALAConfig
+
+    def make_networks(self, environment_spec: specs.EnvironmentSpec) -> snt.Module:
+        config = self.config
+        return impala_networks.make_network(
+            environment_spec, config.hidden_sizes, recurrent=config.recurrent,
+            lstm_size=config.lstm_size, shared_torso=config.shared_torso)
+
+    def make_learner(self, networks: snt.Module, dataset: Iterator[reverb.ReplaySample],
+                     environment_spec: specs.EnvironmentSpec,
+                     counter: Optional[counting.Counter] = None,
+                     logger: Optional[loggers.Logger] = None, *,
+                     replay_client: Optional[reverb.Client] = None,
+                     device: Optional[str] = None) -> learning.IMPALALearner:
+        del environment_spec, replay_client  # A queue has no priorities.
+        config = self.config
+        return learning.IMPALALearner(
+            networks, dataset, clip_rho_threshold=config.clip_rho_threshold,
+            clip_pg_rho_threshold=config.clip_pg_rho_threshold,
+            lambda_=config.lambda_, **self.learner_kwargs(counter, logger, device))

@@ -14,14 +14,14 @@ import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe.agents.a2c import config as config_lib
-from troupe.agents.a2c import learning
+from troupe.agents import checks
+from troupe.agents.on_policy import learning
 from troupe.components import counting, loggers
 from troupe.components import utils as tf2_utils
 from troupe.components.losses import off_policy as vtrace_lib
 
 
-class IMPALALearner(learning.ActorCriticLearner):
+class IMPALALearner(learning.OnPolicyLearner):
     """The IMPALA learner; serves the network's variables as 'policy'."""
 
     def __init__(self,
@@ -41,7 +41,7 @@ class IMPALALearner(learning.ActorCriticLearner):
                  checkpoint: bool = True,
                  device: Optional[str] = None,
                  **kwargs):
-        """See `a2c.ActorCriticLearner`.
+        """See `on_policy.OnPolicyLearner`.
 
         `network` is feed-forward ([B, ...] -> (logits, value)) or an
         `snt.RNNCore` ((observations, state) -> ((logits, value), state)); the
@@ -51,8 +51,8 @@ class IMPALALearner(learning.ActorCriticLearner):
         for name, value in (('clip_rho_threshold', clip_rho_threshold),
                             ('clip_pg_rho_threshold', clip_pg_rho_threshold)):
             if value is not None:
-                config_lib.check_non_negative(name, value)
-        config_lib.check_unit_interval('lambda_', lambda_)
+                checks.check_non_negative(name, value)
+        checks.check_unit_interval('lambda_', lambda_)
         self._clip_rho = clip_rho_threshold
         self._clip_pg_rho = clip_pg_rho_threshold
         self._lambda = float(lambda_)

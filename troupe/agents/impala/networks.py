@@ -5,8 +5,7 @@ from typing import Sequence
 import sonnet as snt
 
 from troupe import specs
-from troupe.agents.a2c import acting
-from troupe.agents.a2c.networks import PolicyValueMLP
+from troupe.agents.on_policy import networks as on_policy_networks
 from troupe.components import networks
 from troupe.components import utils as tf2_utils
 
@@ -14,12 +13,14 @@ from troupe.components import utils as tf2_utils
 def make_network(environment_spec: specs.EnvironmentSpec,
                  hidden_sizes: Sequence[int] = (64, 64),
                  recurrent: bool = False,
-                 lstm_size: int = 64) -> snt.Module:
-    """A `PolicyValueMLP`, or with `recurrent` an `LSTMPolicyValueNetwork` whose
-    torso is an MLP of `hidden_sizes`."""
-    num_actions = acting.check_discrete_actions(environment_spec, 'make_network')
+                 lstm_size: int = 64,
+                 shared_torso: bool = False) -> snt.Module:
+    """A `PolicyValueMLP` (its `shared_torso` as given), or with `recurrent` an
+    `LSTMPolicyValueNetwork` whose torso is an MLP of `hidden_sizes`."""
+    num_actions = on_policy_networks.num_actions(environment_spec, 'impala')
     if not recurrent:
-        return PolicyValueMLP(num_actions, hidden_sizes)
+        return on_policy_networks.PolicyValueMLP(num_actions, hidden_sizes,
+                                                 shared_torso)
     mlp = snt.nets.MLP([int(h) for h in hidden_sizes], activate_final=True,
                        name='torso')
     # A module (not a lambda), so that copy.deepcopy copies the torso too.

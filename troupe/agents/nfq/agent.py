@@ -1,86 +1,74 @@
-"""NFQ: the single-process neural fitted Q agent of the EEML 2021 RL tutorial.
+"""NFQ: the single-process neural fitted Q agent of the EEML 2021 RL tutorial, a
+thin wrapper of `LocalAgent(NFQBuilder(NFQConfig(...)), ...)`.
 
-Transitions go through a 1-step `NStepTransitionAdder` into a uniform Reverb
-table; an ε-greedy `FeedForwardActor` shares the learner's Q-network; the
-`NFQLearner` takes one minibatch step every `observations_per_step` observations
-once `min_replay_size` transitions are stored.
+Transitions go through a one-step `NStepTransitionAdder` into a uniform Reverb
+table; an ε-greedy `FeedForwardActor` acts with the Q-network; the
+`NFQLearner` takes one minibatch step every `observations_per_step`
+observations once max(batch_size, min_replay_size) transitions are stored.
 """
 
 from typing import Optional
 
-import reverb
 import sonnet as snt
-import tensorflow as tf
 
 from troupe import specs
-from troupe.agents import agent as agent_lib
-from troupe.agents.dqn import builder as dqn_builder
-from troupe.agents.dqn import config as config_lib
-from troupe.agents.nfq import learning
-from troupe.components import adders, loggers, replay
+from troupe.agents import local
+from troupe.agents.nfq import builder as builder_lib
+from troupe.agents.nfq import config as config_lib
+from troupe.components import loggers
+
+# The tutorial's positional order of the hyperparameters after `network`.
+_POSITIONAL = ('batch_size', 'learning_rate', 'epsilon', 'discount',
+               'min_replay_size', 'max_replay_size', 'observations_per_step',
+               'prefetch_size')
 
 
-class NFQ(agent_lib.ReplayAgent):
-    """Neural fitted Q-learning with an ε-greedy actor and uniform replay."""
+class NFQ(local.LocalAgent):
+    """Neural fitted Q-learning with an ε-greedy actor and uniform replay.
+
+    `NFQ(environment_spec, network=None, batch_size=32, ..., logger=None,
+    checkpoint=False, checkpoint_subpath='~/troupe/', device=None,
+    num_envs=None, **hyperparameters)`: the hyperparameters are the fields of
+    `NFQConfig` (the first eight may be given positionally, in `_POSITIONAL`'s
+    order), or a whole `config=`.
+    """
 
     def __init__(self,
                  environment_spec: specs.EnvironmentSpec,
-                 network: snt.Module,
-                 batch_size: int = 32,
-                 learning_rate: float = 1e-3,
-                 epsilon: float = 0.1,
-                 discount: float = 0.99,
-                 min_replay_size: int = 100,
-                 max_replay_size: int = 100_000,
-                 observations_per_step: float = 1.0,
-                 prefetch_size: int = 2,
+                 network: Optional[snt.Module] = None,
+                 *args,
+                 config: Optional[config_lib.NFQConfig] = None,
                  logger: Optional[loggers.Logger] = None,
                  checkpoint: bool = False,
-                 device: Optional[str] = None):
+                 checkpoint_subpath: str = '~/troupe/',
+                 device: Optional[str] = None,
+                 num_envs: Optional[int] = None,
+                 **hyperparameters):
         """Builds the agent.
 
         Args:
           environment_spec: the environment's specs; actions must be discrete.
-          network: the Q-network, [B, ...] observations -> [B, num_actions].
-          batch_size: transitions per update (>= 1).
-          learning_rate: Adam's learning rate (> 0).
-          epsilon: exploration rate in [0, 1].
-          discount: the agent discount in [0, 1].
-          min_replay_size: transitions stored before learning starts (>= 1).
-          max_replay_size: replay capacity (>= min_replay_size).
-          observations_per_step: observations per update (> 0; < 1 means
-            several updates per observation).
-          prefetch_size: batches the dataset prefetches.
+          network: the Q-network, [B, ...] observations -> [B, num_actions]
+            (default: `NFQBuilder.make_networks`, an MLP of `hidden_sizes`).
+          *args: hyperparameters in `_POSITIONAL`'s order.
+          config: all hyperparameters at once (keywords replace its fields).
           logger: the learner's logger.
-          checkpoint: whether the learner checkpoints.
-          device: the learner's device; the actor shares its variables, so
-            keep it on a CPU for single-process use.
+          checkpoint: whether the learner's state is checkpointed.
+          checkpoint_subpath: the checkpoint root directory.
+          device: the learner's device (default: first GPU, else CPU; the actor
+            acts with a CPU copy when it is not a CPU).
+          num_envs: None acts in one environment; N acts on a
+            `BatchedEnvironment` of N copies (one network call per batch step,
+            ε-greedy per copy). The schedule counts env steps of all copies.
+          **hyperparameters: fields of `NFQConfig`.
         """
-        config_lib.check_positive_int('batch_size', batch_size)
-        config_lib.check_unit_interval('epsilon', epsilon)
-        config_lib.check_unit_interval('discount', discount)
-        config_lib.check_positive('learning_rate', learning_rate)
-        config_lib.check_positive_int('min_replay_size', min_replay_size)
-        config_lib.check_positive_int('max_replay_size', max_replay_size)
-        config_lib.check_positive('observations_per_step', observations_per_step)
-        if max_replay_size < min_replay_size:
-            raise ValueError(f'max_replay_size must be >= min_replay_size '
-                             f'({min_replay_size}), got {max_replay_size}.')
-        dqn_builder.check_discrete_actions(environment_spec, agent='NFQ')
-        table = replay.uniform_table(
-            adders.DEFAULT_PRIORITY_TABLE, max_replay_size,
-            signature=adders.NStepTransitionAdder.signature(environment_spec))
-        self._server = reverb.Server([table], port=None)
-        address = f'localhost:{self._server.port}'
-        adder = adders.NStepTransitionAdder(reverb.Client(address), n_step=1,
-                                            discount=discount)
-        dataset = replay.make_reverb_dataset(address, batch_size=batch_size,
-                                             prefetch_size=prefetch_size)
-        learner = learning.NFQLearner(network, dataset, discount=discount,
-                                      learning_rate=learning_rate, logger=logger,
-                                      checkpoint=checkpoint, device=device)
-        self._epsilon = tf.Variable(float(epsilon), trainable=False, name='epsilon')
-        actor = dqn_builder.make_actor(network, environment_spec, self._epsilon, adder)
-        super().__init__(actor, learner,
-                         min_observations=max(batch_size, min_replay_size),
-                         observations_per_step=observations_per_step)
+        config = local.make_config(config_lib.NFQConfig, config, _POSITIONAL, args,
+                                   hyperparameters)
+        super().__init__(builder_lib.NFQBuilder(config), environment_spec, network,
+                         num_envs=num_envs, logger=logger, device=device,
+                         checkpoint=checkpoint, checkpoint_subpath=checkpoint_subpath)
+
+    @property
+    def epsilon(self) -> float:
+        """The exploration rate the actor uses."""
+        return float(self.policy.epsilon.numpy())

@@ -18,7 +18,6 @@ import tensorflow as tf
 import tree
 
 from troupe import core
-from troupe.agents.dqn import config as config_lib
 from troupe.components import counting, devices, learning, loggers, losses
 from troupe.components import utils as tf2_utils
 from troupe.components.variables import ModuleVariableSource
@@ -39,8 +38,12 @@ class NFQLearner(core.Learner):
                  device: Optional[str] = None,
                  *,
                  jit_compile: bool = True,
+                 updates_per_call: int = 1,
                  directory: str = '~/troupe'):
         """Creates the learner.
+
+        The ranges given below are not checked here: `NFQConfig` validates them
+        once, and `NFQBuilder` builds learners from a config.
 
         Args:
           network: the Q-network, [B, ...] observations -> [B, num_actions].
@@ -50,22 +53,25 @@ class NFQLearner(core.Learner):
           optimizer: an `snt.Optimizer` to use instead.
           counter: counts 'steps' and 'walltime'.
           logger: receives 'loss' and the counts (default: terminal, 1/s).
-          checkpoint: whether to checkpoint network, optimizer and counter.
+          checkpoint: whether to checkpoint its `state` (network, optimizer,
+            update count and counter).
           device: where variables live and updates run (see `devices`).
           jit_compile: XLA-compile the update.
+          updates_per_call: SGD updates per `step()` (>= 1), each on a fresh
+            batch.
           directory: checkpoint root.
         """
-        config_lib.check_unit_interval('discount', discount)
-        config_lib.check_positive('learning_rate', learning_rate)
         self._device = devices.select_device(device, role='NFQLearner')
         self._network = network
         self._discount = float(discount)
+        self._updates_per_call = int(updates_per_call)
         self._iterator = iter(dataset)
         observation_spec = tree.map_structure(
             lambda s: tf.TensorSpec(s.shape[1:], s.dtype),
             self._iterator.element_spec.data.observation)
         with tf.device(self._device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
+            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
             tf2_utils.create_variables(network, [observation_spec])
         self._source = ModuleVariableSource({'network': network.trainable_variables})
         self._counter = counter if counter is not None else counting.Counter()
@@ -73,8 +79,7 @@ class NFQLearner(core.Learner):
             logger = loggers.TerminalLogger('learner', time_delta=1.)
         self._recorder = learning.StepRecorder(
             self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, {'network': network, 'optimizer': self._optimizer,
-                             'counter': self._counter}, directory, 'nfq_learner'))
+                checkpoint, self.state, directory, 'nfq_learner'))
         self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile)
         self._update = tf.function(self._update_fn)
 
@@ -90,17 +95,22 @@ class NFQLearner(core.Learner):
             loss = tf.reduce_mean(0.5 * tf.square(td.td_error))
         gradients = tape.gradient(loss, variables)
         self._optimizer.apply(gradients, variables)
+        self._num_steps.assign_add(1)
         return loss
 
     def _update_fn(self):
-        sample = next(self._iterator)
-        with tf.device(self._device):
-            return self._sgd_step(sample.data)
+        """`updates_per_call` updates, each on a fresh batch from the iterator."""
+        loss = tf.constant(0.0)
+        for _ in range(self._updates_per_call):
+            sample = next(self._iterator)
+            with tf.device(self._device):
+                loss = self._sgd_step(sample.data)
+        return loss
 
     def step(self):
         with tf.device(self._device):
             loss = self._update()
-        self._recorder.record({'loss': loss})
+        self._recorder.record({'loss': loss}, steps=self._updates_per_call)
 
     def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
         return self._source.get_variables(names)
@@ -108,3 +118,13 @@ class NFQLearner(core.Learner):
     @property
     def device(self) -> str:
         return self._device
+
+    @property
+    def num_updates(self) -> int:
+        """SGD updates applied so far."""
+        return int(self._num_steps.numpy())
+
+    @property
+    def state(self):
+        return {'network': self._network, 'optimizer': self._optimizer,
+                'num_steps': self._num_steps, 'counter': self._counter}

@@ -1,7 +1,9 @@
-"""REINFORCE: the single-process policy-gradient agent with a learned baseline.
+"""REINFORCE: the single-process policy-gradient agent with a learned baseline,
+a thin wrapper of `LocalAgent(ReinforceBuilder(ReinforceConfig(...)), ...)`.
 
 Acting, the sequence queue and the schedule are the on-policy family's (see
-`a2c.on_policy`); call `close()` (or use a `with` block) to stop its server.
+`troupe.agents.on_policy`); call `close()` (or use a `with` block) to stop its
+server.
 """
 
 from typing import Optional
@@ -9,70 +11,56 @@ from typing import Optional
 import sonnet as snt
 
 from troupe import specs
-from troupe.agents.a2c import builder as a2c_builder
-from troupe.agents.a2c import on_policy
-from troupe.agents.reinforce import builder
+from troupe.agents import local
+from troupe.agents.reinforce import builder as builder_lib
 from troupe.agents.reinforce import config as config_lib
 from troupe.components import counting, loggers
 
+# The positional order of the hyperparameters after `network`.
+_POSITIONAL = ('sequence_length', 'batch_size', 'discount', 'learning_rate',
+               'entropy_cost', 'baseline_cost', 'max_gradient_norm',
+               'max_abs_reward', 'max_queue_size')
 
-class REINFORCE(on_policy.OnPolicyAgent):
-    """Monte-Carlo policy gradient with a state-value baseline, on-policy."""
+
+class REINFORCE(local.LocalAgent):
+    """Monte-Carlo policy gradient with a state-value baseline, on-policy.
+
+    `REINFORCE(environment_spec, network=None, sequence_length=500,
+    batch_size=4, ..., counter=None, logger=None, checkpoint=True,
+    checkpoint_subpath='~/troupe/', device=None, **hyperparameters)`: the
+    hyperparameters are the fields of `ReinforceConfig` (the first nine may be
+    given positionally, in `_POSITIONAL`'s order), or a whole `config=`.
+    """
 
     def __init__(self,
                  environment_spec: specs.EnvironmentSpec,
-                 network: snt.Module,
-                 sequence_length: int = 500,
-                 batch_size: int = 4,
-                 discount: float = 0.99,
-                 learning_rate: float = 1e-3,
-                 entropy_cost: float = 0.01,
-                 baseline_cost: float = 0.5,
-                 max_gradient_norm: Optional[float] = None,
-                 max_abs_reward: Optional[float] = None,
-                 max_queue_size: int = 10_000,
+                 network: Optional[snt.Module] = None,
+                 *args,
+                 config: Optional[config_lib.ReinforceConfig] = None,
                  counter: Optional[counting.Counter] = None,
                  logger: Optional[loggers.Logger] = None,
                  checkpoint: bool = True,
                  checkpoint_subpath: str = '~/troupe/',
-                 device: Optional[str] = None):
+                 device: Optional[str] = None,
+                 **hyperparameters):
         """Builds the agent.
 
         Args:
           environment_spec: the environment's specs; actions must be discrete.
-          network: [B, ...] observations -> (logits [B, A], value [B]), e.g.
-            `reinforce.make_network(environment_spec)`.
-          sequence_length: T (>= 1); at least the longest episode for pure
-            Monte-Carlo returns, else returns are bootstrapped at the cuts.
-          batch_size: sequences per update (>= 1).
-          discount: the agent discount in [0, 1].
-          learning_rate: Adam's learning rate (> 0).
-          entropy_cost: weight of the entropy bonus (>= 0).
-          baseline_cost: weight of the baseline's loss (>= 0).
-          max_gradient_norm: global gradient-norm clip (None: no clipping).
-          max_abs_reward: reward clip (None: no clipping).
-          max_queue_size: the queue's capacity.
+          network: [B, ...] observations -> (logits [B, A], value [B])
+            (default: `ReinforceBuilder.make_networks`, a `PolicyValueMLP`).
+          *args: hyperparameters in `_POSITIONAL`'s order.
+          config: all hyperparameters at once (keywords replace its fields).
           counter: the learner's counter.
           logger: the learner's logger.
-          checkpoint: whether the learner checkpoints.
+          checkpoint: whether the learner's state is checkpointed.
           checkpoint_subpath: the checkpoint root directory.
           device: the learner's device (default: first GPU, else CPU).
+          **hyperparameters: fields of `ReinforceConfig`.
         """
-        config = config_lib.ReinforceConfig(
-            sequence_length=sequence_length, batch_size=batch_size,
-            discount=discount, learning_rate=learning_rate,
-            entropy_cost=entropy_cost, baseline_cost=baseline_cost,
-            max_gradient_norm=max_gradient_norm, max_abs_reward=max_abs_reward,
-            max_queue_size=max_queue_size)
-        self.config = config
-
-        def make_learner(net, dataset, learner_device):
-            return builder.make_learner(
-                net, dataset, config, counter=counter, logger=logger,
-                checkpoint=checkpoint, device=learner_device,
-                directory=checkpoint_subpath)
-
-        actor, learner, server = a2c_builder.make_single_process_parts(
-            environment_spec, network, config, make_learner, device, 'REINFORCE')
-        super().__init__(actor, learner, server, config.replay_table_name,
-                         config.batch_size, check_period=config.sequence_length)
+        config = local.make_config(config_lib.ReinforceConfig, config, _POSITIONAL,
+                                   args, hyperparameters)
+        super().__init__(builder_lib.ReinforceBuilder(config, network),
+                         environment_spec, network, counter=counter, logger=logger,
+                         device=device, checkpoint=checkpoint,
+                         checkpoint_subpath=checkpoint_subpath)

@@ -1,36 +1,31 @@
-"""Builders of REINFORCE's parts; table, adder, dataset and actor are the
-on-policy family's (see `a2c.builder`)."""
+"""ReinforceBuilder: the on-policy family's parts with a `ReinforceLearner`."""
 
-from typing import Optional
+from typing import Iterator, Optional
 
-import tensorflow as tf
+import reverb
 import sonnet as snt
 
-from troupe.agents.a2c.builder import make_actor
-from troupe.agents.a2c.builder import make_adder
-from troupe.agents.a2c.builder import make_dataset
-from troupe.agents.a2c.builder import make_extras_spec
-from troupe.agents.a2c.builder import make_queue_table
+from troupe import specs
+from troupe.agents.on_policy import builder as on_policy_builder
 from troupe.agents.reinforce import config as config_lib
 from troupe.agents.reinforce import learning
 from troupe.components import counting, loggers
 
-__all__ = ['make_actor', 'make_adder', 'make_dataset', 'make_extras_spec',
-           'make_learner', 'make_queue_table']
 
+class ReinforceBuilder(on_policy_builder.OnPolicyBuilder):
+    """Queue, sequence adder and softmax actors of `OnPolicyBuilder`; the
+    learner regresses a baseline on Monte-Carlo returns. Networks: one
+    (logits, value) module, by default a `PolicyValueMLP` of `hidden_sizes`."""
 
-def make_learner(network: snt.Module, dataset: tf.data.Dataset,
-                 config: config_lib.ReinforceConfig,
-                 counter: Optional[counting.Counter] = None,
-                 logger: Optional[loggers.Logger] = None,
-                 checkpoint: bool = True,
-                 device: Optional[str] = None,
-                 directory: str = '~/troupe') -> learning.ReinforceLearner:
-    """The ReinforceLearner configured by `config`."""
-    return learning.ReinforceLearner(
-        network, dataset, discount=config.discount,
-        learning_rate=config.learning_rate, entropy_cost=config.entropy_cost,
-        baseline_cost=config.baseline_cost,
-        max_gradient_norm=config.max_gradient_norm,
-        max_abs_reward=config.max_abs_reward, counter=counter, logger=logger,
-        checkpoint=checkpoint, device=device, directory=directory)
+    name = 'reinforce'
+    config_class = config_lib.ReinforceConfig
+
+    def make_learner(self, networks: snt.Module, dataset: Iterator[reverb.ReplaySample],
+                     environment_spec: specs.EnvironmentSpec,
+                     counter: Optional[counting.Counter] = None,
+                     logger: Optional[loggers.Logger] = None, *,
+                     replay_client: Optional[reverb.Client] = None,
+                     device: Optional[str] = None) -> learning.ReinforceLearner:
+        del environment_spec, replay_client  # A queue has no priorities.
+        return learning.ReinforceLearner(networks, dataset,
+                                         **self.learner_kwargs(counter, logger, device))

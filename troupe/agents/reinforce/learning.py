@@ -3,15 +3,15 @@ state-value baseline (Williams, 1992; Sutton & Barto, 2018, section 13.4)."""
 
 import tensorflow as tf
 
-from troupe.agents.a2c import learning
+from troupe.agents.on_policy import learning
 from troupe.components.losses import advantages as advantages_lib
 
 
-class ReinforceLearner(learning.ActorCriticLearner):
+class ReinforceLearner(learning.OnPolicyLearner):
     """REINFORCE with baseline: G_t = r_t + γ_t G_{t+1} to the sequence end
     (bootstrapped with V there), advantage G_t - V(s_t), V regressed on G_t.
 
-    Arguments are those of `a2c.ActorCriticLearner`.
+    Arguments are those of `on_policy.OnPolicyLearner`.
     """
 
     def __init__(self, *args, **kwargs):

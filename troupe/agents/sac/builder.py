@@ -1,113 +1,121 @@
-"""Builders of SAC's parts, shared by the single-process agent and a distributed
-runtime: the replay table, adder, dataset, actors and learner."""
+"""SACBuilder: the one place SAC's parts are assembled (see `agents.builders`)."""
 
-from typing import Optional, Sequence
+import copy
+from typing import Iterator, List, Optional
 
 import reverb
 import sonnet as snt
 import tensorflow as tf
 
 from troupe import core, specs
-from troupe.components import actors, adders, counting, devices, loggers, replay
-from troupe.components.variables import VariableClient
+from troupe.agents import builders, spaces
 from troupe.agents.sac import config as config_lib
 from troupe.agents.sac import learning
 from troupe.agents.sac import networks as sac_networks
+from troupe.components import actors, adders, counting, devices, loggers, replay
+from troupe.components.variables import VariableClient
 
 
-def make_replay_table(environment_spec: specs.EnvironmentSpec,
-                      config: config_lib.SACConfig,
-                      blocking_inserts: bool = False) -> reverb.Table:
-    """The uniform replay table; see `replay.transition_table` for when it blocks."""
-    return replay.transition_table(
-        config.replay_table_name, config.max_replay_size,
-        min_size=config.min_replay_size, samples_per_insert=config.samples_per_insert,
-        signature=adders.NStepTransitionAdder.signature(environment_spec),
-        blocking_inserts=blocking_inserts)
+class SACBuilder(builders.ActorLearnerBuilder):
+    """A uniform table of n-step transitions, actors sampling the tanh-Gaussian
+    policy (its squashed mean when evaluating) and a `SACLearner`.
+    Networks: `sac.SACNetworks(policy, critics)`."""
 
+    name = 'sac'
+    config_class = config_lib.SACConfig
+    actions = spaces.CONTINUOUS
+    batched_acting = True
 
-def make_adder(client: reverb.Client, config: config_lib.SACConfig,
-               num_envs: Optional[int] = None) -> adders.Adder:
-    """The n-step adder writing into the replay table.
+    def check_environment(self, environment_spec: specs.EnvironmentSpec,
+                          environment: str = 'this environment') -> None:
+        """Also needs actions of shape [A] with minimum < maximum everywhere."""
+        super().check_environment(environment_spec, environment)
+        sac_networks.check_continuous_actions(environment_spec.actions)
 
-    With `num_envs`, a `BatchedAdder` of that many n-step adders (one trajectory
-    per copy of a `BatchedEnvironment`), all writing to the same table.
-    """
-    return adders.make_nstep_adder(client, config.n_step, config.discount,
-                                   config.replay_table_name, num_envs)
+    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
+                           distributed: bool = False) -> List[reverb.Table]:
+        config = self.config
+        return [replay.transition_table(
+            config.replay_table_name, config.max_replay_size,
+            min_size=config.min_replay_size,
+            samples_per_insert=config.samples_per_insert,
+            signature=adders.NStepTransitionAdder.signature(environment_spec),
+            blocking_inserts=distributed)]
 
+    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
+        config = self.config
+        return iter(replay.make_reverb_dataset(
+            replay_address, batch_size=config.batch_size,
+            prefetch_size=config.prefetch_size or None,
+            table=config.replay_table_name,
+            num_parallel_calls=config.num_parallel_calls))
 
-def make_dataset(server_address: str,
-                 config: config_lib.SACConfig) -> tf.data.Dataset:
-    """Batches of transitions sampled uniformly from the table, prefetched."""
-    return replay.make_reverb_dataset(
-        server_address, batch_size=config.batch_size,
-        prefetch_size=config.prefetch_size or None,
-        table=config.replay_table_name)
+    def make_adder(self, replay_client: reverb.Client,
+                   num_envs: Optional[int] = None) -> adders.Adder:
+        config = self.config
+        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
+                                       config.replay_table_name, num_envs)
 
+    def make_networks(self, environment_spec: specs.EnvironmentSpec
+                      ) -> sac_networks.SACNetworks:
+        """The default networks of `policy_hidden_sizes` / `critic_hidden_sizes`;
+        with a config `seed`, TensorFlow's global seed is set first, so their
+        initial weights are reproducible."""
+        if self.config.seed is not None:
+            tf.random.set_seed(self.config.seed)
+        return sac_networks.make_networks(environment_spec,
+                                          self.config.policy_hidden_sizes,
+                                          self.config.critic_hidden_sizes)
 
-def make_actor(policy_network: snt.Module, environment_spec: specs.EnvironmentSpec,
-               adder: Optional[adders.Adder] = None,
-               variable_source: Optional[core.VariableSource] = None,
-               variable_update_period: int = 1,
-               greedy: bool = False,
-               batched: bool = False) -> actors.FeedForwardActor:
-    """A FeedForwardActor sampling from `policy_network` (its mode if `greedy`).
+    def make_policy(self, networks: sac_networks.SACNetworks,
+                    environment_spec: specs.EnvironmentSpec,
+                    evaluation: bool = False) -> sac_networks.ActionPolicy:
+        """Samples the policy; with `evaluation`, its squashed mean."""
+        if evaluation:
+            return sac_networks.make_eval_policy(networks.policy,
+                                                 environment_spec.actions)
+        return sac_networks.ActionPolicy(networks.policy, environment_spec.actions)
 
-    With a `variable_source`, `policy_network` is the actor's own copy and a
-    VariableClient refreshes it from the source's 'policy' group. With
-    `batched`, it acts on a `BatchedEnvironment`: one policy call per batch
-    step, an action sampled independently for every copy, and `adder` (if any)
-    must be batched (`make_adder(..., num_envs)`).
-    """
-    client = None
-    if variable_source is not None:
-        client = VariableClient(variable_source,
-                                {'policy': policy_network.variables},
-                                update_period=variable_update_period)
-    policy = sac_networks.ActionPolicy(policy_network, environment_spec.actions,
-                                       greedy=greedy)
-    return actors.FeedForwardActor(policy, adder=adder, variable_client=client,
-                                   batched=batched)
+    def make_actor(self, policy: sac_networks.ActionPolicy,
+                   environment_spec: specs.EnvironmentSpec,
+                   variable_source: Optional[core.VariableSource] = None,
+                   adder: Optional[adders.Adder] = None, *,
+                   batched: bool = False,
+                   variable_update_period: int = 1) -> core.Actor:
+        client = None
+        if variable_source is not None:
+            builders.create_policy_variables(policy, environment_spec)
+            client = VariableClient(variable_source,
+                                    {'policy': policy.network.variables},
+                                    update_period=variable_update_period)
+        return actors.FeedForwardActor(policy, adder=adder, variable_client=client,
+                                       batched=batched)
 
-
-def make_learner(policy_network: snt.Module,
-                 critic_networks: Sequence[snt.Module],
-                 target_critic_networks: Optional[Sequence[snt.Module]],
-                 dataset: tf.data.Dataset,
-                 environment_spec: specs.EnvironmentSpec,
-                 config: config_lib.SACConfig,
-                 counter: Optional[counting.Counter] = None,
-                 logger: Optional[loggers.Logger] = None,
-                 checkpoint: bool = True,
-                 device: Optional[str] = None,
-                 directory: str = '~/troupe') -> learning.SACLearner:
-    """The SACLearner configured by `config`."""
-    policy_lr, critic_lr, temperature_lr = config.learning_rates()
-    device = devices.select_device(device, role='SACLearner')
-    with tf.device(device):  # The optimizers' step counters live with the learner.
-        optimizers = [snt.optimizers.Adam(lr)
-                      for lr in (policy_lr, critic_lr, temperature_lr)]
-    return learning.SACLearner(
-        policy_network=policy_network, critic_networks=critic_networks,
-        target_critic_networks=target_critic_networks, dataset=dataset,
-        discount=config.discount, tau=config.tau,
-        policy_optimizer=optimizers[0], critic_optimizer=optimizers[1],
-        temperature_optimizer=optimizers[2],
-        learning_rate=config.learning_rate, target_entropy=config.target_entropy,
-        init_temperature=config.init_temperature,
-        entropy_coefficient=config.entropy_coefficient, counter=counter,
-        logger=logger, checkpoint=checkpoint, device=device,
-        action_spec=environment_spec.actions,
-        updates_per_call=config.updates_per_call, jit_compile=config.jit_compile,
-        seed=config.seed, directory=directory)
-
-
-def observations_per_step(config: config_lib.SACConfig) -> float:
-    """Environment steps per learner `step()`: batch · updates / samples_per_insert."""
-    return config.batch_size * config.updates_per_call / config.samples_per_insert
-
-
-def min_observations(config: config_lib.SACConfig) -> int:
-    """No learning before max(batch_size, min_replay_size) observations."""
-    return max(config.batch_size, config.min_replay_size)
+    def make_learner(self, networks: sac_networks.SACNetworks,
+                     dataset: Iterator[reverb.ReplaySample],
+                     environment_spec: specs.EnvironmentSpec,
+                     counter: Optional[counting.Counter] = None,
+                     logger: Optional[loggers.Logger] = None, *,
+                     replay_client: Optional[reverb.Client] = None,
+                     device: Optional[str] = None) -> learning.SACLearner:
+        del replay_client  # Uniform replay: no priorities to write.
+        config = self.config
+        critics = list(networks.critics)
+        device = devices.select_device(device, role='SACLearner')
+        with tf.device(device):  # The optimizers live with the learner.
+            policy_optimizer, critic_optimizer, temperature_optimizer = [
+                snt.optimizers.Adam(rate) for rate in config.learning_rates()]
+        return learning.SACLearner(
+            policy_network=networks.policy, critic_networks=critics,
+            target_critic_networks=[copy.deepcopy(c) for c in critics],
+            dataset=dataset, discount=config.discount,
+            target_update_rate=config.target_update_rate,
+            policy_optimizer=policy_optimizer, critic_optimizer=critic_optimizer,
+            temperature_optimizer=temperature_optimizer,
+            target_entropy=config.target_entropy,
+            init_temperature=config.init_temperature,
+            entropy_coefficient=config.entropy_coefficient, counter=counter,
+            logger=logger, checkpoint=False, device=device,
+            action_spec=environment_spec.actions,
+            updates_per_call=config.updates_per_call, jit_compile=config.jit_compile,
+            seed=config.seed)

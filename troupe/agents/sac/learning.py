@@ -32,7 +32,6 @@ from troupe.components import counting, devices, learning, loggers
 from troupe.components import utils as tf2_utils
 from troupe.components.losses import continuous
 from troupe.components.variables import ModuleVariableSource
-from troupe.agents.sac import config as config_lib
 from troupe.agents.sac import networks as sac_networks
 
 
@@ -62,7 +61,7 @@ class SACLearner(core.Learner):
                  dataset: Union[tf.data.Dataset, Iterator],
                  target_critic_networks: Optional[Sequence[snt.Module]] = None,
                  discount: float = 0.99,
-                 tau: float = 0.005,
+                 target_update_rate: float = 0.005,
                  policy_optimizer: Optional[snt.Optimizer] = None,
                  critic_optimizer: Optional[snt.Optimizer] = None,
                  temperature_optimizer: Optional[snt.Optimizer] = None,
@@ -83,6 +82,9 @@ class SACLearner(core.Learner):
                  checkpoint_subdirectory: str = 'sac_learner'):
         """Creates the learner.
 
+        The ranges given below are not checked here: `SACConfig` validates
+        them once, and `SACBuilder` builds learners from a config.
+
         Args:
           policy_network: [B, ...] observations -> a distribution over actions
             whose `experimental_sample_and_log_prob` is reparameterised (e.g.
@@ -93,7 +95,8 @@ class SACLearner(core.Learner):
           target_critic_networks: two critics of the same structure; None: deep
             copies of `critic_networks` (made before their variables exist).
           discount: the agent discount γ in [0, 1].
-          tau: the Polyak rate τ in (0, 1] of the target critics.
+          target_update_rate: the Polyak rate τ in (0, 1] of the target
+            critics.
           policy_optimizer: default Adam(learning_rate).
           critic_optimizer: default Adam(learning_rate).
           temperature_optimizer: default Adam(learning_rate).
@@ -113,16 +116,6 @@ class SACLearner(core.Learner):
           directory: checkpoint root.
           checkpoint_subdirectory: names this learner's checkpoints.
         """
-        config_lib.check_unit_interval('discount', discount)
-        config_lib.check_rate('tau', tau)
-        config_lib.check_positive('learning_rate', learning_rate)
-        config_lib.check_positive('init_temperature', init_temperature)
-        config_lib.check_positive_int('updates_per_call', updates_per_call)
-        if entropy_coefficient is not None and not (
-                config_lib.is_real(entropy_coefficient)
-                and 0 <= entropy_coefficient < np.inf):
-            raise ValueError(f'entropy_coefficient must be a finite number >= 0 or '
-                             f'None, got {entropy_coefficient!r}.')
         critic_networks = list(critic_networks)
         if len(critic_networks) != 2:
             raise ValueError(f'SAC needs exactly 2 critic networks, got '
@@ -139,7 +132,7 @@ class SACLearner(core.Learner):
         self._critics = critic_networks
         self._target_critics = target_critic_networks
         self._discount = float(discount)
-        self._tau = float(tau)
+        self._target_update_rate = float(target_update_rate)
         self._updates_per_call = int(updates_per_call)
         self._learn_temperature = entropy_coefficient is None
 
@@ -152,7 +145,6 @@ class SACLearner(core.Learner):
                 target_entropy = sac_networks.canonical_target_entropy(action_spec)
             else:
                 target_entropy = -float(np.prod(action_tensor_spec.shape))
-        config_lib.check_finite('target_entropy', target_entropy)
         self._target_entropy = float(target_entropy)
 
         with tf.device(self._device):
@@ -243,7 +235,7 @@ class SACLearner(core.Learner):
                                               [self._log_alpha])
         del tape
         learning.assign_target(self._online_critic_all, self._target_critic_all,
-                               self._tau)
+                               self._target_update_rate)
         self._num_steps.assign_add(1)
         return {
             'critic_loss': critic_loss,

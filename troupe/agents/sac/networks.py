@@ -6,10 +6,11 @@ low), i.e. `MultivariateNormalDiagHead` followed by `TanhToSpec`. Its log-densit
 is log N(u) − Σ log(1 − tanh(u)²) − Σ log((high − low)/2); SAC evaluates it on
 its own samples with `experimental_sample_and_log_prob`, which uses u directly
 (never atanh of a saturated action). Critics map (observation, action) to one
-Q-value per example, shape [B].
+Q-value per example, shape [B]. `SACNetworks` holds the policy and the two
+critics.
 """
 
-from typing import Dict, Sequence, Tuple
+from typing import NamedTuple, Sequence, Tuple
 
 import numpy as np
 import sonnet as snt
@@ -111,16 +112,23 @@ def make_critic_network(hidden_sizes: Sequence[int] = (256, 256),
         critic_network=snt.Sequential([mlp, _Squeeze()]), name=name)
 
 
+class SACNetworks(NamedTuple):
+    """SAC's networks: the policy and the two critics (the learner makes the
+    target critics)."""
+
+    policy: snt.Module
+    critics: Tuple[snt.Module, snt.Module]
+
+
 def make_networks(environment_spec: specs.EnvironmentSpec,
                   policy_hidden_sizes: Sequence[int] = (256, 256),
-                  critic_hidden_sizes: Sequence[int] = (256, 256)
-                  ) -> Dict[str, object]:
-    """{'policy': policy network, 'critics': [critic 1, critic 2]}."""
-    return {
-        'policy': make_policy_network(environment_spec.actions, policy_hidden_sizes),
-        'critics': [make_critic_network(critic_hidden_sizes, name=f'sac_critic_{i}')
-                    for i in (1, 2)],
-    }
+                  critic_hidden_sizes: Sequence[int] = (256, 256)) -> SACNetworks:
+    """The default policy (`make_policy_network`) and two critics
+    (`make_critic_network`), with ReLU hidden layers of the given sizes."""
+    return SACNetworks(
+        policy=make_policy_network(environment_spec.actions, policy_hidden_sizes),
+        critics=tuple(make_critic_network(critic_hidden_sizes, name=f'sac_critic_{i}')
+                      for i in (1, 2)))
 
 
 def squashed_mode(distribution: tfd.Distribution) -> tf.Tensor:
@@ -140,18 +148,21 @@ class ActionPolicy(snt.Module):
 
     Actions are clipped to the spec's bounds (against round-off at the edges)
     and cast to its dtype, so actors can hand them to the environment and adder.
+
+    Attributes:
+      network: the policy network (whose variables an actor refreshes).
     """
 
     def __init__(self, policy_network: snt.Module, action_spec: specs.BoundedArray,
                  greedy: bool = False, name: str = 'action_policy'):
         super().__init__(name=name)
         self._minimum, self._maximum = check_continuous_actions(action_spec)
-        self._network = policy_network
+        self.network = policy_network
         self._greedy = greedy
         self._dtype = tf.as_dtype(action_spec.dtype)
 
     def __call__(self, observation) -> tf.Tensor:
-        output = self._network(observation)
+        output = self.network(observation)
         if isinstance(output, tfd.Distribution):
             output = squashed_mode(output) if self._greedy else output.sample()
         output = tf.cast(output, self._dtype)
