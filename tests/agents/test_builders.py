@@ -116,7 +116,7 @@ def test_an_environment_the_agent_cannot_act_in_is_refused_before_any_server():
     builder = _RecordingBuilder()
     with pytest.raises(errors.InvalidInput,
                        match=r'dqn cannot act in this environment: it needs discrete '
-                             r'actions .* and this environment has continuous actions'):
+                             r'actions, and this environment has continuous actions'):
         local.LocalAgent(builder, troupe.make_environment_spec(environment))
     assert not hasattr(builder, 'tables_made')
 

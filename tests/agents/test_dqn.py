@@ -266,7 +266,7 @@ def test_continuous_actions_are_rejected():
     env = environments.make('pendulum', seed=0)
     spec = troupe.make_environment_spec(env)
     with pytest.raises(ValueError, match=r'dqn cannot act in this environment: it '
-                       r'needs discrete actions .* has continuous actions'):
+                       r'needs discrete actions, and this environment has continuous actions'):
         dqn.DQN(spec, snt.nets.MLP([8, 1]), checkpoint=False)
 
 

@@ -1,18 +1,22 @@
-"""What every learner's `step()` does around its update: count, log, checkpoint.
-
-`StepRecorder` keeps that bookkeeping in one place so learners only write their
+"""What every learner shares: `LearnerBase` (device, iterator, compiled update,
+`step`, `get_variables`, `num_updates`, `state`) and the bookkeeping around an
+update (`StepRecorder`: count, log, checkpoint), so learners only write their
 update function. Results are handed to the logger as they come (tensors too), so
 a logger that drops writes (e.g. a terminal logger with a time delta) never
 forces a device-to-host copy.
 """
 
+import abc
 import time
-from typing import Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
+import numpy as np
 import tensorflow as tf
 
-from troupe.components import counting, loggers, savers
+from troupe import core, errors
+from troupe.components import counting, devices, loggers, savers
 from troupe.components.losses import polyak_average
+from troupe.components.variables import ModuleVariableSource
 
 
 class StepRecorder:
@@ -68,3 +72,126 @@ def assign_target(online: Sequence[tf.Variable], target: Sequence[tf.Variable],
         return
     for dest, value in zip(target, polyak_average(online, target, rate)):
         dest.assign(value)
+
+
+class LearnerBase(core.Learner):
+    """What every learner shares, so that a learner writes only its update.
+
+    The base owns: the device (the first GPU, else the CPU, or the one asked
+    for, logged), the iterator over the dataset, the update counter
+    `num_steps`, the `tf.function`s (one SGD step, XLA-compiled with
+    `jit_compile`, and one call that pulls `updates_per_call` batches and runs
+    that many steps, so a `step()` costs one Python call however many updates
+    it does), bookkeeping (`StepRecorder`: counts, logging, checkpoints),
+    `get_variables`, `device`, `num_updates` and `state`.
+
+    A subclass calls `super().__init__(...)` first, builds its networks and
+    optimizers under `with tf.device(self.device)`, then calls
+    `self._finish(variables, state)`, and implements `_sgd_step_fn(sample)`:
+    one update on one `reverb.ReplaySample`, returning a dict of fetches
+    (losses) to log. `_after_update(sample, fetches)`, called in the update
+    graph after each SGD step, is where a learner writes priorities back.
+    """
+
+    def __init__(self,
+                 dataset,
+                 *,
+                 label: str,
+                 device: Optional[str] = None,
+                 updates_per_call: int = 1,
+                 jit_compile: bool = False,
+                 counter: Optional[counting.Counter] = None,
+                 logger: Optional[loggers.Logger] = None,
+                 checkpoint: bool = False,
+                 directory: str = '~/troupe',
+                 checkpoint_subdirectory: Optional[str] = None):
+        """Sets up what every learner shares (see the class docstring).
+
+        Args:
+          dataset: a dataset (or iterator) of batched `reverb.ReplaySample`s.
+          label: names the learner in logs, the device log line and checkpoints.
+          device: where variables live and updates run (see `devices`).
+          updates_per_call: SGD updates per `step()` (>= 1).
+          jit_compile: XLA-compile the SGD step.
+          counter: counts 'steps' (updates) and 'walltime'.
+          logger: receives the fetches and counts every step (default: the
+            terminal, once a second, as in Acme).
+          checkpoint: whether the learner checkpoints its `state` itself.
+          directory: checkpoint root.
+          checkpoint_subdirectory: names its checkpoints (default: label).
+        """
+        if (isinstance(updates_per_call, bool) or not isinstance(updates_per_call, int)
+                or updates_per_call < 1):
+            raise errors.InvalidInput(
+                f'updates_per_call must be an integer >= 1, got {updates_per_call!r}.')
+        self._label = label
+        self._device = devices.select_device(device, role=label)
+        self._iterator = iter(dataset)
+        self._updates_per_call = int(updates_per_call)
+        self._jit_compile = bool(jit_compile)
+        self._counter = counter if counter is not None else counting.Counter()
+        self._logger = (logger if logger is not None
+                        else loggers.TerminalLogger('learner', time_delta=1.))
+        self._checkpoint = (checkpoint, directory, checkpoint_subdirectory or label)
+        with tf.device(self._device):
+            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
+
+    @property
+    def element_spec(self):
+        """The spec of one batch the iterator yields (a `reverb.ReplaySample`)."""
+        return self._iterator.element_spec
+
+    def _finish(self, variables: Mapping[str, Sequence[tf.Variable]],
+                state: Mapping[str, object]) -> None:
+        """Called at the end of the subclass's `__init__`: the variable groups
+        `get_variables` serves, and what `state` (a checkpoint) holds besides
+        `num_steps` and the counter."""
+        self._source = ModuleVariableSource(variables)
+        self._state = dict(state, num_steps=self._num_steps, counter=self._counter)
+        checkpoint, directory, subdirectory = self._checkpoint
+        self._recorder = StepRecorder(self._counter, self._logger,
+                                      checkpointer=make_checkpointer(
+                                          checkpoint, self._state, directory,
+                                          subdirectory))
+        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=self._jit_compile)
+        self._update = tf.function(self._update_fn)
+
+    @abc.abstractmethod
+    def _sgd_step_fn(self, sample) -> Dict[str, tf.Tensor]:
+        """One update on one batch; returns the fetches to log."""
+
+    def _after_update(self, sample, fetches: Dict[str, tf.Tensor]) -> None:
+        """In the update graph, after each SGD step (e.g. priority updates)."""
+
+    def _update_fn(self) -> Dict[str, tf.Tensor]:
+        fetches: Dict[str, tf.Tensor] = {}
+        for _ in range(self._updates_per_call):
+            sample = next(self._iterator)
+            with tf.device(self._device):
+                fetches = self._sgd_step(sample)
+                self._num_steps.assign_add(1)
+            self._after_update(sample, fetches)
+        return fetches
+
+    def step(self):
+        with tf.device(self._device):  # Also places variables made on first use.
+            fetches = self._update()
+        self._recorder.record(fetches, steps=self._updates_per_call)
+
+    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
+        return self._source.get_variables(names)
+
+    @property
+    def device(self) -> str:
+        """The device the learner's variables live on and its updates run on."""
+        return self._device
+
+    @property
+    def num_updates(self) -> int:
+        """SGD updates applied so far."""
+        return int(self._num_steps.numpy())
+
+    @property
+    def state(self) -> Dict[str, object]:
+        """What a Checkpointer saves: networks, optimizers, `num_steps`, counter."""
+        return self._state

@@ -6,25 +6,22 @@ weights, clips the gradient norm, applies the optimizer, writes |TD error| back
 as the items' new priorities and refreshes the target network (a copy every
 `target_update_period` updates, or Polyak averaging at `target_update_rate`).
 
-The arithmetic of an update is one `tf.function(jit_compile=True)`; a second
-`tf.function` pulls `updates_per_call` batches from the dataset and runs that
-many updates, so one `step()` costs one Python call however many updates it does.
+The arithmetic of an update is one `tf.function(jit_compile=True)`; the rest
+(the device, pulling `updates_per_call` batches per `step()` in one compiled
+call, counting, logging, `get_variables`) is `components.learning.LearnerBase`.
+New priorities are written inside the update graph by a `reverb.TFClient`.
 """
 
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Iterator, Optional, Union
 
-import numpy as np
 import reverb
 import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core
-from troupe.components import counting, devices, learning, loggers, losses
-from troupe.components import replay
+from troupe.components import counting, learning, loggers, losses
 from troupe.components import utils as tf2_utils
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
-from troupe.components.variables import ModuleVariableSource
 from troupe.agents import checks
 
 
@@ -32,7 +29,7 @@ def _unbatched(spec):
     return tree.map_structure(lambda s: tf.TensorSpec(s.shape[1:], s.dtype), spec)
 
 
-class DQNLearner(core.Learner):
+class DQNLearner(learning.LearnerBase):
     """The DQN learner (see the module docstring); serves variables as 'network'."""
 
     def __init__(self,
@@ -73,9 +70,10 @@ class DQNLearner(core.Learner):
           dataset: a dataset (or iterator) of batched `reverb.ReplaySample`s of
             `types.Transition`s, e.g. from `replay.make_reverb_dataset`.
           huber_loss_parameter: the Huber delta (> 0).
-          replay_client: where new priorities go: a `reverb.TFClient` (written
-            inside the update graph, as Acme does) or a `reverb.Client`; None
-            leaves priorities untouched.
+          replay_client: where new priorities go (a `reverb.TFClient`, or a
+            `reverb.Client` whose server is then written to by a TFClient,
+            inside the update graph, as Acme does); None leaves priorities
+            untouched.
           counter: counts 'steps' (updates) and 'walltime'.
           logger: receives 'loss' and the counts every step (default: terminal,
             once a second, as in Acme).
@@ -94,19 +92,21 @@ class DQNLearner(core.Learner):
         """
         checks.check_unit_interval('discount', discount)
         checks.check_unit_interval('importance_sampling_exponent',
-                                       importance_sampling_exponent)
+                                   importance_sampling_exponent)
         checks.check_positive('learning_rate', learning_rate)
         checks.check_positive('huber_loss_parameter', huber_loss_parameter)
         checks.check_positive_int('target_update_period', target_update_period)
-        checks.check_positive_int('updates_per_call', updates_per_call)
         if max_gradient_norm is not None:
             checks.check_positive('max_gradient_norm', max_gradient_norm)
         if reward_clip is not None:
             checks.check_positive('reward_clip', reward_clip)
-        if target_update_rate is not None and not 0 < target_update_rate <= 1:
-            raise ValueError(f'target_update_rate must be in (0, 1] or None, got '
-                             f'{target_update_rate!r}.')
-        self._device = devices.select_device(device, role='DQNLearner')
+        if target_update_rate is not None:
+            checks.check_rate('target_update_rate', target_update_rate)
+        super().__init__(dataset, label='DQNLearner', device=device,
+                         updates_per_call=updates_per_call, jit_compile=jit_compile,
+                         counter=counter, logger=logger, checkpoint=checkpoint,
+                         directory=directory,
+                         checkpoint_subdirectory=checkpoint_subdirectory)
         self._network = network
         self._target_network = target_network
         self._discount = float(discount)
@@ -116,34 +116,24 @@ class DQNLearner(core.Learner):
         self._target_update_rate = target_update_rate
         self._max_gradient_norm = max_gradient_norm
         self._reward_clip = reward_clip
-        self._updates_per_call = int(updates_per_call)
         self._table = table
+        if isinstance(replay_client, reverb.Client):
+            replay_client = reverb.TFClient(replay_client.server_address)
         self._replay_client = replay_client
-        self._in_graph_priorities = isinstance(replay_client, reverb.TFClient)
 
-        self._iterator = iter(dataset)
-        observation_spec = _unbatched(self._iterator.element_spec.data.observation)
-        with tf.device(self._device):
+        observation_spec = _unbatched(self.element_spec.data.observation)
+        with tf.device(self.device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
             tf2_utils.create_variables(network, [observation_spec])
             tf2_utils.create_variables(target_network, [observation_spec])
         learning.assign_target(network.variables, target_network.variables)
-        self._source = ModuleVariableSource({'network': network.trainable_variables})
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger('learner', time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, {'network': network, 'target_network': target_network,
-                             'optimizer': self._optimizer, 'num_steps': self._num_steps,
-                             'counter': self._counter},
-                directory, checkpoint_subdirectory))
-        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile)
-        self._update = tf.function(self._update_fn)
+        self._finish({'network': network.trainable_variables},
+                     {'network': network, 'target_network': target_network,
+                      'optimizer': self._optimizer})
 
-    def _sgd_step_fn(self, transitions, probabilities):
+    def _sgd_step_fn(self, sample):
         """One update on a batch; returns the loss and the new priorities."""
+        transitions, probabilities = sample.data, sample.info.probability
         network, variables = self._network, self._network.trainable_variables
         with tf.GradientTape() as tape:
             q_tm1 = network(transitions.observation)
@@ -174,50 +164,13 @@ class DQNLearner(core.Learner):
                 learning.assign_target(network.variables,
                                        self._target_network.variables)
                 return tf.constant(True)
+            # num_steps counts the updates before this one.
             tf.cond(self._num_steps % self._target_update_period == 0, copy,
                     lambda: tf.constant(False))
-        self._num_steps.assign_add(1)
-        return loss, losses.td_priorities(td.td_error)
+        return {'loss': loss, 'priorities': losses.td_priorities(td.td_error)}
 
-    def _update_fn(self):
-        """`updates_per_call` updates, each on a fresh batch from the iterator."""
-        loss = tf.constant(0.0)
-        keys, priorities = [], []
-        for _ in range(self._updates_per_call):
-            sample = next(self._iterator)
-            with tf.device(self._device):
-                loss, new_priorities = self._sgd_step(sample.data,
-                                                      sample.info.probability)
-            if self._in_graph_priorities:
-                self._replay_client.update_priorities(
-                    self._table, sample.info.key, new_priorities)
-            else:
-                keys.append(sample.info.key)
-                priorities.append(new_priorities)
-        return loss, keys, priorities
-
-    def step(self):
-        with tf.device(self._device):  # Also places variables made on first use.
-            loss, keys, priorities = self._update()
-        if self._replay_client is not None and not self._in_graph_priorities:
-            for k, p in zip(keys, priorities):
-                replay.mutate_priorities(self._replay_client, self._table, k, p)
-        self._recorder.record({'loss': loss}, steps=self._updates_per_call)
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """SGD updates applied so far."""
-        return int(self._num_steps.numpy())
-
-    @property
-    def state(self):
-        return {'network': self._network, 'target_network': self._target_network,
-                'optimizer': self._optimizer, 'num_steps': self._num_steps,
-                'counter': self._counter}
+    def _after_update(self, sample, fetches):
+        priorities = fetches.pop('priorities')
+        if self._replay_client is not None:
+            self._replay_client.update_priorities(self._table, sample.info.key,
+                                                  priorities)
