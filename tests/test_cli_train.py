@@ -155,6 +155,8 @@ def test_periodic_evaluations_also_follow_an_episode_budget(tmp_path, capsys):
 # others stop before their first update, which still checks that evaluate
 # rebuilds the agent and restores its checkpoint.
 @pytest.mark.parametrize('agent, env, argv, learns', [
+    ('dqn', 'catch', ['--episodes', '30', '--config', 'min_replay_size=50',
+                      'batch_size=16', 'hidden_sizes=[16]'], True),
     ('nfq', 'catch', ['--episodes', '25', '--config', 'min_replay_size=50'], True),
     ('a2c', 'catch', ['--episodes', '12', '--config', 'sequence_length=5'], True),
     ('reinforce', 'cartpole', ['--episodes', '2'], False),
@@ -170,7 +172,14 @@ def test_periodic_evaluations_also_follow_an_episode_budget(tmp_path, capsys):
                                         'critic_hidden_sizes=[16]'], False),
     ('sac', 'pendulum', ['--steps', '10', '--config', 'policy_hidden_sizes=[16]',
                          'critic_hidden_sizes=[16]'], False),
+    ('maddpg', 'cooperative_navigation', ['--steps', '300', '--config',
+                                          'min_replay_size=64', 'batch_size=16',
+                                          'policy_hidden_sizes=[16]',
+                                          'critic_hidden_sizes=[16]'], True),
     ('sarsa', 'gridworld/obstacle', ['--steps', '500'], True),
+    ('q_learning', 'gridworld/simple', ['--steps', '500'], True),
+    ('expected_sarsa', 'gridworld/simple', ['--steps', '500'], True),
+    ('q_learning_replay', 'gridworld/simple', ['--steps', '300'], True),
     ('monte_carlo', 'gridworld/simple', ['--episodes', '5'], True),
     ('random', 'pendulum', ['--steps', '400'], False),
 ])

@@ -51,6 +51,7 @@ def evaluate_policy(built, env_name: str, seed: int, env_kwargs: Dict[str, Any],
     import troupe
     from troupe.agents import registry
     from troupe.components import loggers
+    from troupe.environments.multiagent import team_return
 
     environment = registry.make_environment(env_name, seed, env_kwargs,
                                             render=bool(observers))
@@ -58,7 +59,7 @@ def evaluate_policy(built, env_name: str, seed: int, env_kwargs: Dict[str, Any],
                                   should_update=False, logger=loggers.NoOpLogger(),
                                   observers=observers)
     try:
-        return [float(np.sum(loop.run_episode()['episode_return']))
+        return [team_return(loop.run_episode()['episode_return'])
                 for _ in range(episodes)]
     finally:
         environment.close()

@@ -256,8 +256,8 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
     means_of = ('episode_return', 'episode_length', 'steps_per_second')
     if num_envs is not None:  # Env steps/s of all copies too.
         means_of += ('batch_steps_per_second',)
-    actor_logger = loggers.Dispatcher(
-        [episodes_log, progress] + file_loggers('actor', 'steps', means_of=means_of))
+    actor_logger = loggers.TeamReturnFilter(loggers.Dispatcher(
+        [episodes_log, progress] + file_loggers('actor', 'steps', means_of=means_of)))
     if num_envs is None:
         actor, observers = built.actor, [progress]
     else:  # Observers would be copied per copy: the actor counts for Progress.

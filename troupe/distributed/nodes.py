@@ -239,8 +239,10 @@ class ActorNode(_Looping):
                                          time_delta=1.0)
         label = f'actor_{index}'
         self._logger = RemoteLogger(log_handle, label)
+        from troupe.components import loggers
         self._loop = troupe.EnvironmentLoop(
-            self._environment, actor, self._counter, self._logger, label=label)
+            self._environment, actor, self._counter,
+            loggers.TeamReturnFilter(self._logger), label=label)
         self._chunk = (1 if program.num_envs is None
                        else self.CHUNK_STEPS)
 
@@ -296,9 +298,10 @@ class EvaluatorNode(_Looping):
     def evaluate(self) -> Dict[str, Any]:
         """Runs one evaluation now and returns (and logs) its row."""
         import numpy as np
+        from troupe.environments.multiagent import team_return
         self._actor.update(wait=True)
         counts = self._counts.get_counts()
-        returns = [float(self._loop.run_episode()['episode_return'])
+        returns = [team_return(self._loop.run_episode()['episode_return'])
                    for _ in range(self._program.evaluation_episodes)]
         row = {'actor_steps': int(counts.get('actor_steps', 0)),
                'learner_steps': int(counts.get('learner_steps', 0)),

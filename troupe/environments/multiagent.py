@@ -51,3 +51,12 @@ def agent_spec(environment_spec: specs.EnvironmentSpec,
                 environment_spec.observations, dict) else []
         raise ValueError(f'Unknown agent id {agent_id!r}; expected one of {known} in a '
                          f'multi-agent spec of dicts keyed by agent id.') from None
+
+
+def team_return(episode_return) -> float:
+    """One number for an episode's return: the mean over agents of a multi-agent
+    return (a dict keyed by agent id; the team's score, as MADDPG's studies
+    report it), the number itself for a single agent (summed if an array)."""
+    if isinstance(episode_return, dict):
+        return float(np.mean([np.sum(value) for value in episode_return.values()]))
+    return float(np.sum(episode_return))

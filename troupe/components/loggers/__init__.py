@@ -16,6 +16,7 @@ from troupe.components.loggers.default import make_default_logger
 from troupe.components.loggers.dispatcher import Dispatcher
 from troupe.components.loggers.filters import KeyFilter
 from troupe.components.loggers.filters import NoneFilter
+from troupe.components.loggers.filters import TeamReturnFilter
 from troupe.components.loggers.filters import TimeFilter
 from troupe.components.loggers.memory import InMemoryLogger
 from troupe.components.loggers.paths import get_unique_id
@@ -25,7 +26,7 @@ from troupe.components.loggers.terminal import TerminalLogger
 
 __all__ = [
     'AsyncLogger', 'CSVLogger', 'Dispatcher', 'InMemoryLogger', 'KeyFilter',
-    'Logger', 'LoggingData', 'NoOpLogger', 'NoneFilter', 'TensorBoardLogger',
+    'Logger', 'LoggingData', 'NoOpLogger', 'NoneFilter', 'TeamReturnFilter', 'TensorBoardLogger',
     'TerminalLogger', 'TimeFilter', 'get_unique_id', 'make_default_logger',
     'process_path', 'tensor_to_numpy', 'to_numpy',
 ]

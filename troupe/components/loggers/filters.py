@@ -3,6 +3,8 @@
 import time
 from typing import Optional, Sequence
 
+import numpy as np
+
 from troupe.components.loggers import base
 
 
@@ -70,6 +72,30 @@ class KeyFilter(base.Logger):
         else:
             data = {key: value for key, value in data.items()
                     if key not in self._drop}
+        self._to.write(data)
+
+    def close(self) -> None:
+        self._to.close()
+
+
+class TeamReturnFilter(base.Logger):
+    """Writes a multi-agent `episode_return` (a dict keyed by agent id) as the
+    team's mean return under `episode_return`, plus `episode_return_<agent>`
+    per agent, so that every logger, progress line and learning curve sees one
+    number per episode. Single-agent writes pass unchanged."""
+
+    def __init__(self, to: base.Logger, key: str = 'episode_return'):
+        self._to = to
+        self._key = key
+
+    def write(self, data: base.LoggingData) -> None:
+        value = data.get(self._key)
+        if isinstance(value, dict):
+            from troupe.environments.multiagent import team_return
+            data = dict(data)
+            data[self._key] = team_return(value)
+            data.update({f'{self._key}_{agent}': float(np.sum(agent_return))
+                         for agent, agent_return in value.items()})
         self._to.write(data)
 
     def close(self) -> None:
