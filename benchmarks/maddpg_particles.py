@@ -70,7 +70,7 @@ EVAL_SEED_OFFSET = 10_000
 # Shared by both variants; only `centralised_critics` differs. Each setting of
 # `--samples-per-insert` replaces `samples_per_insert` (one update of a batch
 # every batch_size / samples_per_insert env steps).
-NETWORKS = dict(policy_layer_sizes=(64, 64), critic_layer_sizes=(64, 64))
+NETWORKS = dict(policy_hidden_sizes=(64, 64), critic_hidden_sizes=(64, 64))
 HYPERPARAMETERS = dict(discount=0.95, batch_size=256, samples_per_insert=32.0,
                        min_replay_size=1000, n_step=3, sigma=0.3,
                        target_update_rate=0.01, policy_learning_rate=3e-3,
@@ -216,8 +216,8 @@ def run_seed(env: str, variant: str, seed: int, hyperparameters: dict, steps: in
     environment = make_environment(env, seed)
     eval_environment = make_environment(env, seed + EVAL_SEED_OFFSET)
     spec = specs.make_environment_spec(environment)
-    nets = maddpg.make_default_networks(spec, **NETWORKS)
-    agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'],
+    nets = maddpg.make_networks(spec, **NETWORKS)
+    agent = maddpg.MADDPG(spec, nets.policies, nets.critics,
                           centralised_critics=VARIANTS[variant],
                           logger=loggers.InMemoryLogger(), checkpoint=False,
                           **hyperparameters)

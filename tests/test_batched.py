@@ -15,7 +15,7 @@ from dm_env import specs
 import troupe
 from troupe.agents import Agent, d4pg, ddpg, dqn
 from troupe.agents.agent import num_learner_steps, num_learner_steps_between
-from troupe.components import actors, adders, counting, loggers
+from troupe.components import actors, adders, counting, loggers, networks
 from troupe.environments import BatchedEnvironment
 from tests import adder_helpers as helpers
 from tests.scripted_env import ScriptedEnvironment
@@ -168,7 +168,7 @@ def test_epsilon_greedy_draws_per_copy():
     epsilon = tf.Variable(1.0)
     q_network = snt.Linear(4)
     actor = actors.FeedForwardActor(
-        dqn.builder.EpsilonGreedyPolicy(q_network, epsilon, spec), batched=True)
+        networks.EpsilonGreedyPolicy(q_network, epsilon, spec), batched=True)
     actions = actor.select_action(_identical_rows(400, 3))
     assert actions.shape == (400,) and actions.dtype == np.int64
     # The same observation in every row, yet each copy draws its own action.
@@ -374,9 +374,9 @@ def test_ddpg_and_d4pg_act_on_a_batch_of_pendulums(agent_module):
     env = BatchedEnvironment('pendulum', 3, seed=0)
     spec = troupe.make_environment_spec(env)
     tf.random.set_seed(0)
-    networks = agent_module.make_default_networks(spec.actions, (16, 16), (16, 16))
+    nets = agent_module.make_networks(spec, (16, 16), (16, 16))
     agent_class = ddpg.DDPG if agent_module is ddpg else d4pg.D4PG
-    agent = agent_class(spec, networks['policy'], networks['critic'], batch_size=16,
+    agent = agent_class(spec, nets.policy, nets.critics[0], batch_size=16,
                       min_replay_size=30, samples_per_insert=16.0, n_step=2,
                       checkpoint=False, jit_compile=False,
                       logger=loggers.NoOpLogger(), num_envs=3)

@@ -1,6 +1,6 @@
 """D4PG: the critic loss is the categorical TD loss of the same batch, the update
 is the hand-computed one, Acme's networks and tutorial call, and a short learning
-run on Pendulum."""
+run on Pendulum of the builder's agent (`LocalAgent(D4PGBuilder(...))`)."""
 
 import copy
 
@@ -10,18 +10,17 @@ import sonnet as snt
 import tensorflow as tf
 
 from troupe import specs
-from troupe.agents import d4pg
+from troupe.agents import d4pg, local
 from troupe.components import loggers
 from troupe.components.losses import distributional
 from troupe.environments import make
-from tests.agents.test_ddpg import (ACTION_SPEC, assert_all_close, dataset_of,
-                                    make_batch, train_and_evaluate, values)
+from tests.agents.test_ddpg import (SPEC, assert_all_close, dataset_of, make_batch,
+                                    train_and_evaluate, values)
 
 
 def _learner(**kwargs):
-    nets = d4pg.make_default_networks(ACTION_SPEC, (8,), (8,), vmin=-5., vmax=5.,
-                                      num_atoms=11)
-    policy, critic = nets['policy'], nets['critic']
+    nets = d4pg.make_networks(SPEC, (8,), (8,), vmin=-5., vmax=5., num_atoms=11)
+    policy, critic = nets.policy, nets.critics[0]
     logger = loggers.InMemoryLogger()
     learner = d4pg.D4PGLearner(
         policy, critic, copy.deepcopy(policy), copy.deepcopy(critic),
@@ -79,15 +78,15 @@ def test_clipping_clips_the_action_gradient_and_the_gradient_norm():
 
 
 def test_default_networks_are_acmes():
-    nets = d4pg.make_default_networks(ACTION_SPEC)
+    nets = d4pg.make_networks(SPEC)
     observation = tf.zeros([2, 3])
-    action = nets['policy'](observation)
-    distribution = nets['critic'](observation, action)
+    action = nets.policy(observation)
+    distribution = nets.critics[0](observation, action)
     assert action.shape == (2, 1)
     assert distribution.logits.shape == (2, 51)
     np.testing.assert_allclose(distribution.values.numpy(),
                                np.linspace(-150.0, 150.0, 51), rtol=1e-6)
-    sizes = sorted(v.shape.as_list()[-1] for v in nets['policy'].variables
+    sizes = sorted(v.shape.as_list()[-1] for v in nets.policy.variables
                    if len(v.shape) == 2)
     assert sizes == [1, 256, 256, 256]
     # The near-zero final layer keeps the first actions near the middle (0).
@@ -96,8 +95,8 @@ def test_default_networks_are_acmes():
 
 def test_acme_tutorial_learner_call():
     """The Acme TF tutorial's keyword call works unchanged."""
-    nets = d4pg.make_default_networks(ACTION_SPEC, (8,), (8,))
-    policy_network, critic_network = nets['policy'], nets['critic']
+    nets = d4pg.make_networks(SPEC, (8,), (8,))
+    policy_network, critic_network = nets.policy, nets.critics[0]
     learner = d4pg.D4PGLearner(policy_network=policy_network,
                                critic_network=critic_network,
                                target_policy_network=copy.deepcopy(policy_network),
@@ -113,9 +112,20 @@ def test_acme_tutorial_learner_call():
     assert learner.num_updates == 1
 
 
+def test_default_networks_follow_the_config_support():
+    nets = d4pg.D4PGBuilder(d4pg.D4PGConfig(
+        policy_hidden_sizes=(8,), critic_hidden_sizes=(8,), vmin=-1000.0, vmax=0.0,
+        num_atoms=11)).make_networks(SPEC)
+    observation = nets.observation(tf.zeros([2, 3]))
+    distribution = nets.critics[0](observation, nets.policy(observation))
+    np.testing.assert_allclose(distribution.values.numpy(),
+                               np.linspace(-1000.0, 0.0, 11), rtol=1e-6)
+
+
 def test_d4pg_learns_pendulum_swing_up():
-    """Up to 8,000 steps, stopping once good enough (3,000 usually suffice);
-    see test_ddpg.EVAL_SEED for what trivial policies score.
+    """The builder's agent with the config's default networks, up to 8,000
+    steps, stopping once good enough (3,000 usually suffice); see
+    test_ddpg.EVAL_SEED for what trivial policies score.
 
     Pendulum's discounted values reach about -1000 when hanging down, so the
     atoms span [-1000, 0]; Polyak targets and 3-step returns learn fastest here.
@@ -123,14 +133,13 @@ def test_d4pg_learns_pendulum_swing_up():
     tf.random.set_seed(0)
     environment = make('pendulum', seed=0)
     spec = specs.make_environment_spec(environment)
-    nets = d4pg.make_default_networks(spec.actions, (64, 64), (64, 64),
-                                      vmin=-1000., vmax=0.)
-    agent = d4pg.D4PG(spec, nets['policy'], nets['critic'], batch_size=256,
-                      samples_per_insert=256.0, min_replay_size=500, n_step=3,
-                      target_update_period=1, target_update_rate=0.005,
-                      policy_optimizer=snt.optimizers.Adam(1e-3),
-                      critic_optimizer=snt.optimizers.Adam(1e-3),
-                      logger=loggers.InMemoryLogger(), checkpoint=False)
+    config = d4pg.D4PGConfig(
+        batch_size=256, samples_per_insert=256.0, min_replay_size=500, n_step=3,
+        target_update_period=1, target_update_rate=0.005, policy_learning_rate=1e-3,
+        critic_learning_rate=1e-3, policy_hidden_sizes=(64, 64),
+        critic_hidden_sizes=(64, 64), vmin=-1000., vmax=0.)
+    agent = local.LocalAgent(d4pg.D4PGBuilder(config), spec,
+                             logger=loggers.InMemoryLogger())
     try:
         score = train_and_evaluate(agent, seed=0, num_steps=8000)
     finally:

@@ -12,8 +12,7 @@ import tensorflow as tf
 
 import troupe
 from troupe import specs, types
-from troupe.agents import maddpg
-from troupe.agents.ddpg import agent as ddpg_agent
+from troupe.agents import local, maddpg
 from troupe.components import loggers
 from troupe.components import utils as tf2_utils
 from troupe.environments import make
@@ -69,12 +68,12 @@ def build(policies, critics, spec, centralised: bool) -> None:
 
 def make_networks(centralised: bool, seed: int = 0):
     """Default networks (8 units) with random weights, built for `centralised`."""
-    nets = maddpg.make_default_networks(SPEC, (8,), (8,))
-    build(nets['policies'], nets['critics'], SPEC, centralised)
+    nets = maddpg.make_networks(SPEC, (8,), (8,))
+    build(nets.policies, nets.critics, SPEC, centralised)
     for k, i in enumerate(IDS):
-        randomise(nets['policies'][i], seed + k)
-        randomise(nets['critics'][i], seed + 10 + k)
-    return nets['policies'], nets['critics']
+        randomise(nets.policies[i], seed + k)
+        randomise(nets.critics[i], seed + 10 + k)
+    return nets.policies, nets.critics
 
 
 def make_learner(centralised: bool, batch=None, **kwargs):
@@ -219,7 +218,7 @@ def test_agent_learns_on_the_requested_device():
     on the learner's device, and the learner trains there."""
     environment = make('cooperative_navigation', num_agents=2, seed=0)
     spec = specs.make_environment_spec(environment)
-    policies, critics = maddpg.make_default_networks(spec, (8,), (8,)).values()
+    policies, critics = maddpg.make_networks(spec, (8,), (8,))
     with maddpg.MADDPG(spec, policies, critics, batch_size=8, min_replay_size=20,
                        device='/CPU:1', checkpoint=False,
                        logger=loggers.InMemoryLogger()) as agent:
@@ -255,9 +254,9 @@ def navigation_batch(spec) -> types.Transition:
 ])
 def test_critic_input_shapes_on_cooperative_navigation(centralised, critic_inputs):
     spec = specs.make_environment_spec(make('cooperative_navigation', seed=0))
-    nets = maddpg.make_default_networks(spec)
-    assert sorted(nets['critics']) == ['0', '1', '2']
-    policies, critics = nets['policies'], nets['critics']
+    nets = maddpg.make_networks(spec)
+    assert sorted(nets.critics) == ['0', '1', '2']
+    policies, critics = nets.policies, nets.critics
     maddpg.MADDPGLearner(policies, critics, copy.deepcopy(policies),
                          copy.deepcopy(critics), dataset_of(navigation_batch(spec)),
                          centralised_critics=centralised, checkpoint=False)
@@ -285,8 +284,8 @@ def test_agents_with_different_specs_act_and_learn_in_speaker_listener(
     within each agent's bounds and its learner updates through replay."""
     environment = make('speaker_listener', seed=0)
     spec = specs.make_environment_spec(environment)
-    nets = maddpg.make_default_networks(spec, (16,), (16,))
-    agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'],
+    nets = maddpg.make_networks(spec, (16,), (16,))
+    agent = maddpg.MADDPG(spec, nets.policies, nets.critics,
                           centralised_critics=centralised, n_step=1,
                           min_replay_size=50, batch_size=16, samples_per_insert=16.0,
                           checkpoint=False, logger=loggers.InMemoryLogger())
@@ -299,10 +298,10 @@ def test_agents_with_different_specs_act_and_learn_in_speaker_listener(
         # One update per env step, from the 50th to the 150th.
         assert agent.learner.num_updates == 150 - 50 + 1
     for i in '01':
-        rows = sorted(v.shape[0] for v in nets['critics'][i].trainable_variables
+        rows = sorted(v.shape[0] for v in nets.critics[i].trainable_variables
                       if len(v.shape) == 2)
         assert rows == sorted([critic_inputs[i], 16])
-    policy_rows = {i: sorted(v.shape[0] for v in nets['policies'][i].trainable_variables
+    policy_rows = {i: sorted(v.shape[0] for v in nets.policies[i].trainable_variables
                              if len(v.shape) == 2) for i in '01'}
     assert policy_rows == {'0': [3, 16], '1': [11, 16]}
 
@@ -320,12 +319,12 @@ def test_learner_explains_critics_built_for_the_other_input():
 def test_actors_act_for_every_agent_from_its_own_observation():
     environment = make('cooperative_navigation', seed=0)
     spec = specs.make_environment_spec(environment)
-    nets = maddpg.make_default_networks(spec, (16,), (16,))
-    build(nets['policies'], nets['critics'], spec, centralised=True)
-    for k, policy in enumerate(nets['policies'].values()):
+    nets = maddpg.make_networks(spec, (16,), (16,))
+    build(nets.policies, nets.critics, spec, centralised=True)
+    for k, policy in enumerate(nets.policies.values()):
         randomise(policy, k)
     # No learning within the 25 steps below (min_replay_size): only acting.
-    agent = maddpg.MADDPG(spec, nets['policies'], nets['critics'], sigma=0.5,
+    agent = maddpg.MADDPG(spec, nets.policies, nets.critics, sigma=0.5,
                           n_step=1, min_replay_size=100, batch_size=4, checkpoint=False,
                           logger=loggers.InMemoryLogger())
     try:
@@ -367,7 +366,7 @@ def test_actors_act_for_every_agent_from_its_own_observation():
 def test_actors_with_their_own_copies_follow_the_learner(monkeypatch):
     """The path of a learner on a GPU: actors act with CPU copies of the policies
     that a VariableClient refreshes from the learner's 'policy' group."""
-    monkeypatch.setattr(ddpg_agent, 'learner_on_cpu', lambda learner: False)
+    monkeypatch.setattr(local, 'learner_on_cpu', lambda device: False)
     policies, critics = make_networks(True)
     agent = maddpg.MADDPG(SPEC, policies, critics, checkpoint=False,
                           logger=loggers.InMemoryLogger())
@@ -393,8 +392,8 @@ def test_actors_with_their_own_copies_follow_the_learner(monkeypatch):
 # Bad input.
 
 def _default_networks(spec=SPEC):
-    nets = maddpg.make_default_networks(spec, (8,), (8,))
-    return nets['policies'], nets['critics']
+    nets = maddpg.make_networks(spec, (8,), (8,))
+    return nets.policies, nets.critics
 
 
 SINGLE_AGENT_SPEC = specs.EnvironmentSpec(
@@ -420,7 +419,7 @@ def test_agent_rejects_bad_specs(spec, match):
     with pytest.raises(ValueError, match=match):
         maddpg.MADDPG(spec, policies, critics, checkpoint=False)
     with pytest.raises(ValueError, match=match):
-        maddpg.make_default_networks(spec)
+        maddpg.make_networks(spec)
 
 
 def test_agent_rejects_network_dicts_of_other_agents():
@@ -442,14 +441,15 @@ def test_agent_rejects_network_dicts_of_other_agents():
     ({'sigma': -0.2}, 'sigma must be >= 0, got -0.2'),
     ({'n_step': 0}, 'n_step must be an integer >= 1, got 0'),
     ({'batch_size': 0}, 'batch_size must be an integer >= 1, got 0'),
-    ({'target_update_rate': 0.0}, r'tau\) must be in \(0, 1\], got 0.0'),
+    ({'target_update_rate': 0.0}, r'target_update_rate must be in \(0, 1\], got 0.0'),
     ({'samples_per_insert': -1.0}, 'samples_per_insert must be > 0, got -1.0'),
     ({'policy_learning_rate': float('nan')}, 'policy_learning_rate must be > 0'),
-    ({'centralised_critics': 'yes'}, "centralised_critics must be a bool, got 'yes'"),
+    ({'centralised_critics': 'yes'},
+     "centralised_critics must be true or false, got 'yes'"),
 ])
 def test_agent_rejects_out_of_range_hyperparameters(kwargs, match):
     policies, critics = _default_networks()
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=r'^MADDPGConfig\.' + match):
         maddpg.MADDPG(SPEC, policies, critics, checkpoint=False, **kwargs)
 
 
@@ -460,8 +460,8 @@ def test_agent_takes_a_config_and_keyword_overrides():
                        sigma=0.1) as agent:
         assert (agent.config.n_step, agent.config.sigma) == (2, 0.1)
         assert agent.config.discount == maddpg.MADDPGConfig.discount
-    with pytest.raises(TypeError, match=r"Unknown MADDPG hyperparameters "
-                                        r"\['n_steps'\]; expected fields.*'n_step'"):
+    with pytest.raises(TypeError, match=r"'n_steps' is not a hyperparameter of "
+                                        r"MADDPGConfig; its fields: .*n_step"):
         maddpg.MADDPG(SPEC, policies, critics, checkpoint=False, n_steps=3)
     with pytest.raises(TypeError, match='config must be a MADDPGConfig, got 3'):
         maddpg.MADDPG(SPEC, policies, critics, checkpoint=False, config=3)
@@ -522,9 +522,9 @@ def test_maddpg_learns_two_agent_cooperative_navigation():
     tf.random.set_seed(0)
     environment = make('cooperative_navigation', num_agents=2, seed=0)
     spec = specs.make_environment_spec(environment)
-    nets = maddpg.make_default_networks(spec)
+    nets = maddpg.make_networks(spec)
     scores = []
-    with maddpg.MADDPG(spec, nets['policies'], nets['critics'],
+    with maddpg.MADDPG(spec, nets.policies, nets.critics,
                        samples_per_insert=64.0, min_replay_size=500,
                        logger=loggers.InMemoryLogger(), checkpoint=False) as agent:
         loop = troupe.EnvironmentLoop(environment, agent,
@@ -535,3 +535,28 @@ def test_maddpg_learns_two_agent_cooperative_navigation():
             scores.append(evaluate_two_agents(agent))
     print('MADDPG two-agent greedy returns from 6,000 steps, every 1,000:', scores)
     assert scores[-1] > THRESHOLD, scores
+
+
+# The builder.
+
+def test_builder_agent_with_default_networks_of_the_config():
+    """`LocalAgent(MADDPGBuilder(config), spec)`: networks of the config's sizes,
+    independent critics of each agent's own observation and action."""
+    environment = make('cooperative_navigation', num_agents=2, seed=0)
+    spec = specs.make_environment_spec(environment)
+    config = maddpg.MADDPGConfig(policy_hidden_sizes=(8,), critic_hidden_sizes=(4,),
+                                 batch_size=8, min_replay_size=20,
+                                 samples_per_insert=8.0, centralised_critics=False)
+    with local.LocalAgent(maddpg.MADDPGBuilder(config), spec,
+                          logger=loggers.InMemoryLogger()) as agent:
+        troupe.EnvironmentLoop(environment, agent,
+                               logger=loggers.InMemoryLogger()).run(num_steps=50)
+        # Two whole 25-step episodes; one update per step from the 20th.
+        assert agent.learner.num_updates == 50 - 20 + 1
+        for i in ('0', '1'):
+            inputs = (spec.observations[i].shape[0] + spec.actions[i].shape[0])
+            rows = sorted(v.shape[0] for v in agent.networks.critics[i].variables
+                          if len(v.shape) == 2)
+            assert rows == sorted([inputs, 4])
+    with pytest.raises(ValueError, match='maddpg acts in one environment at a time'):
+        local.LocalAgent(maddpg.MADDPGBuilder(config), spec, num_envs=2)

@@ -18,8 +18,8 @@ from tests.agents.test_ddpg import (ACTION_SPEC, SPEC, assert_all_close,
 
 
 def _learner(policy_update_period=2, **kwargs):
-    nets = td3.make_default_networks(ACTION_SPEC, (8,), (8,))
-    policy, critic, twin = nets['policy'], nets['critic'], nets['twin_critic']
+    nets = td3.make_networks(SPEC, (8,), (8,))
+    policy, (critic, twin) = nets.policy, nets.critics
     logger = loggers.InMemoryLogger()
     learner = td3.TD3Learner(
         policy, critic, twin, copy.deepcopy(policy), copy.deepcopy(critic),
@@ -33,7 +33,7 @@ def _learner(policy_update_period=2, **kwargs):
 
 def test_policy_and_targets_change_only_every_policy_update_period():
     learner, nets, _ = _learner(policy_update_period=3)
-    policy, critic = nets['policy'], nets['critic']
+    policy, critic = nets.policy, nets.critics[0]
     target_policy = learner._target_policy_network
     target_critic = learner._target_critic_network
     for step in range(1, 7):
@@ -55,7 +55,7 @@ def test_polyak_targets_follow_the_delayed_update():
     before = values(learner._target_twin_critic_network.variables)
     learner.step()
     expected = [0.5 * o + 0.5 * t
-                for o, t in zip(values(nets['twin_critic'].variables), before)]
+                for o, t in zip(values(nets.critics[1].variables), before)]
     assert_all_close(values(learner._target_twin_critic_network.variables), expected,
                      rtol=1e-6, atol=1e-7)
 
@@ -63,7 +63,7 @@ def test_polyak_targets_follow_the_delayed_update():
 def test_smoothing_noise_is_clipped_and_stays_in_bounds():
     learner, nets, _ = _learner(target_sigma=100.0, noise_clip=0.25)
     observations = tf.constant(np.random.RandomState(0).randn(256, 3), tf.float32)
-    mean = nets['policy'](observations).numpy()  # target policy = policy at start
+    mean = nets.policy(observations).numpy()  # target policy = policy at start
     smoothed = learner.smoothed_target_actions(observations, tf.constant(0)).numpy()
     # The clip is relative to the half-range 2: |noise| <= 0.5, and with σ = 100
     # nearly every draw is clipped to exactly ±0.5.
@@ -80,7 +80,7 @@ def test_smoothing_noise_is_clipped_and_stays_in_bounds():
 
 def test_critic_loss_is_the_clipped_double_q_loss_of_the_batch():
     learner, nets, logger = _learner(jit_compile=False, target_sigma=0.3)
-    critic, twin = nets['critic'], nets['twin_critic']
+    critic, twin = nets.critics
     batch = make_batch()
     o, a, r, d, o2 = (tf.constant(x) for x in batch[:5])
     a2 = learner.smoothed_target_actions(o2, tf.constant(0))
@@ -93,24 +93,42 @@ def test_critic_loss_is_the_clipped_double_q_loss_of_the_batch():
 
 
 def test_twin_critic_must_be_independent():
-    nets = td3.make_default_networks(ACTION_SPEC, (8,), (8,))
+    nets = td3.make_networks(SPEC, (8,), (8,))
+    critic = nets.critics[0]
     with pytest.raises(ValueError, match='different module'):
-        td3.TD3(SPEC, nets['policy'], nets['critic'], nets['critic'], checkpoint=False)
-    nets['critic'](tf.zeros([1, 3]), tf.zeros([1, 1]))
+        td3.TD3(SPEC, nets.policy, critic, critic, checkpoint=False)
+    critic(tf.zeros([1, 3]), tf.zeros([1, 1]))
     with pytest.raises(ValueError, match='already has variables'):
-        td3.TD3(SPEC, nets['policy'], nets['critic'], checkpoint=False)
+        td3.TD3(SPEC, nets.policy, critic, checkpoint=False)
 
 
 @pytest.mark.parametrize('kwargs,match', [
-    ({'policy_update_period': 0}, 'policy_update_period must be an integer >= 1'),
-    ({'target_sigma': -1.0}, 'target_sigma must be >= 0, got -1.0'),
-    ({'noise_clip': -0.5}, 'noise_clip must be >= 0, got -0.5'),
+    ({'policy_update_period': 0},
+     r'TD3Config\.policy_update_period must be an integer >= 1'),
+    ({'target_sigma': -1.0}, r'TD3Config\.target_sigma must be >= 0, got -1.0'),
+    ({'noise_clip': -0.5}, r'TD3Config\.noise_clip must be >= 0, got -0.5'),
 ])
 def test_td3_rejects_bad_hyperparameters(kwargs, match):
-    nets = td3.make_default_networks(ACTION_SPEC, (8,), (8,))
+    nets = td3.make_networks(SPEC, (8,), (8,))
     with pytest.raises(ValueError, match=match):
-        td3.TD3(SPEC, nets['policy'], nets['critic'], nets['twin_critic'],
-                checkpoint=False, **kwargs)
+        td3.TD3(SPEC, nets.policy, *nets.critics, checkpoint=False, **kwargs)
+
+
+def test_td3_positional_hyperparameters_and_config_seed():
+    nets = td3.make_networks(SPEC, (8,), (8,))
+    # discount, batch_size, prefetch_size, min_replay_size, max_replay_size,
+    # samples_per_insert, n_step, sigma, policy_update_period.
+    with td3.TD3(SPEC, nets.policy, *nets.critics, tf.identity, 0.9, 32, 2, 64, 500,
+                 64.0, 2, 0.2, 3, seed=7, checkpoint=False,
+                 logger=loggers.InMemoryLogger()) as agent:
+        config = agent.config
+        assert (config.discount, config.batch_size, config.prefetch_size,
+                config.min_replay_size, config.max_replay_size,
+                config.samples_per_insert, config.n_step, config.sigma,
+                config.policy_update_period, config.seed) == (
+            0.9, 32, 2, 64, 500, 64.0, 2, 0.2, 3, 7)
+        assert agent.learner._seed == 7
+        assert isinstance(agent.learner, td3.TD3Learner)
 
 
 def test_td3_learns_pendulum_swing_up():
@@ -119,8 +137,8 @@ def test_td3_learns_pendulum_swing_up():
     tf.random.set_seed(0)
     environment = make('pendulum', seed=0)
     spec = specs.make_environment_spec(environment)
-    nets = td3.make_default_networks(spec.actions, (64, 64), (64, 64))
-    agent = td3.TD3(spec, nets['policy'], nets['critic'], nets['twin_critic'],
+    nets = td3.make_networks(spec, (64, 64), (64, 64))
+    agent = td3.TD3(spec, nets.policy, *nets.critics,
                     min_replay_size=500, clipping=True, policy_learning_rate=1e-3,
                     critic_learning_rate=1e-3, logger=loggers.InMemoryLogger(),
                     checkpoint=False)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from troupe.components import losses
 from troupe.components.losses import continuous
 
 R = [1.0, 2.0]
@@ -103,26 +104,35 @@ def test_sac_temperature_loss_value_and_gradient_sign():
 # ------------------------------------------------------------ DDPG and Polyak
 
 
-def test_deterministic_policy_gradient_loss_by_hand():
-    q = tf.Variable([1.0, 2.0, 3.0])
+def test_dpg_loss_by_hand():
+    # ½‖stop_gradient(a + g) − a‖² = ½‖g‖²: [½·25, ½·0.25]; its gradient is −g.
+    a = tf.Variable([[0.5, -1.0], [0.0, 0.0]])
+    g = tf.constant([[3.0, 4.0], [0.3, -0.4]])
     with tf.GradientTape() as tape:
-        loss = continuous.deterministic_policy_gradient_loss(q)
-    np.testing.assert_allclose(loss.numpy(), -2.0)  # -mean([1, 2, 3])
-    np.testing.assert_allclose(tape.gradient(loss, q).numpy(), [-1 / 3] * 3, rtol=1e-6)
+        loss = continuous.dpg(g, a)
+        total = tf.reduce_sum(loss)
+    np.testing.assert_allclose(loss.numpy(), [12.5, 0.125], rtol=1e-6)
+    np.testing.assert_allclose(tape.gradient(total, a).numpy(), -g.numpy(), rtol=1e-6)
+    # Clipping the per-example norm to 1: [3, 4] -> [0.6, 0.8]; [0.3, -0.4] stays.
+    np.testing.assert_allclose(continuous.dpg(g, a, 1.0, clip_norm=True).numpy(),
+                               [0.5, 0.125], rtol=1e-6)
+    # Per component to [-1, 1]: [1, 1] and [0.3, -0.4].
+    np.testing.assert_allclose(continuous.dpg(g, a, 1.0).numpy(), [1.0, 0.125],
+                               rtol=1e-6)
 
 
-def test_soft_update_values_by_hand():
-    # (1 - tau) target + tau online with tau = 0.25:
+def test_polyak_average_of_nests_by_hand():
+    # (1 - rate) target + rate online with rate = 0.25:
     # 0.75 * [1, 2] + 0.25 * [5, 6] = [2, 3]; 0.75 * 4 + 0.25 * 0 = 3.
     target = [tf.Variable([1.0, 2.0]), {'bias': tf.Variable([[4.0]])}]
     online = [tf.constant([5.0, 6.0]), {'bias': tf.constant([[0.0]])}]
-    new = continuous.soft_update_values(target, online, 0.25)
+    new = losses.polyak_average(online, target, 0.25)
     np.testing.assert_allclose(new[0].numpy(), [2.0, 3.0])
     np.testing.assert_allclose(new[1]['bias'].numpy(), [[3.0]])
     np.testing.assert_allclose(target[0].numpy(), [1.0, 2.0])  # nothing assigned
-    np.testing.assert_allclose(continuous.soft_update_values(target, online, 1.0)[0],
+    np.testing.assert_allclose(losses.polyak_average(online, target, 1.0)[0],
                                [5.0, 6.0])
-    single = continuous.soft_update_values(tf.constant(1.0), tf.constant(3.0), 0.5)
+    single = losses.polyak_average(tf.constant(3.0), tf.constant(1.0), 0.5)
     np.testing.assert_allclose(single.numpy(), 2.0)
 
 
@@ -155,10 +165,11 @@ def test_td3_target_actions_under_jit_compile():
     (continuous.sac_policy_loss,
      (tf.constant(Q1), tf.constant(Q2), tf.constant([-1.0, 2.0]), tf.constant(0.2))),
     (continuous.sac_temperature_loss, (tf.constant(0.3), tf.constant([-1.0, 2.0]), -2.0)),
-    (continuous.deterministic_policy_gradient_loss, (tf.constant(Q1),)),
-    (continuous.soft_update_values,
-     ([tf.constant([1.0, 2.0]), tf.constant(4.0)], [tf.constant([5.0, 6.0]),
-                                                     tf.constant(0.0)], 0.005)),
+    (continuous.dpg, (tf.constant([[3.0, 4.0], [0.3, -0.4]]),
+                      tf.constant([[0.5, -1.0], [0.0, 0.0]]), 1.0, True)),
+    (losses.polyak_average,
+     ([tf.constant([5.0, 6.0]), tf.constant(0.0)], [tf.constant([1.0, 2.0]),
+                                                     tf.constant(4.0)], 0.005)),
 ])
 def test_identical_under_jit_compile(fn, args):
     eager = fn(*args)
@@ -187,11 +198,12 @@ def test_input_checks():
         continuous.td3_target_actions([[0.0]], 0.2, -0.5, -1.0, 1.0, SEED)
     with pytest.raises(ValueError, match=r'action_minimum must not exceed action_maximum'):
         continuous.td3_target_actions([[0.0]], 0.2, 0.5, 1.0, -1.0, SEED)
-    with pytest.raises(ValueError, match=r'tau must be in \[0.0, 1.0\], got 2.0'):
-        continuous.soft_update_values([1.0], [2.0], 2.0)
+    with pytest.raises(ValueError, match=r'polyak_average rate must be in \(0, 1\], '
+                                         r'got 2.0'):
+        losses.polyak_average([2.0], [1.0], 2.0)
     with pytest.raises(ValueError, match=r"online\[1\]\['b'\] has shape \(3,\) but "
                                          r"target\[1\]\['b'\] has shape \(2,\)"):
-        continuous.soft_update_values([1.0, {'b': tf.zeros(2)}],
-                                      [1.0, {'b': tf.zeros(3)}], 0.1)
+        losses.polyak_average([1.0, {'b': tf.zeros(3)}],
+                              [1.0, {'b': tf.zeros(2)}], 0.1)
     with pytest.raises(ValueError, match=r'same nested structure'):
-        continuous.soft_update_values([1.0], [1.0, 2.0], 0.1)
+        losses.polyak_average([1.0, 2.0], [1.0], 0.1)

@@ -4,17 +4,18 @@ The critic returns a `DiscreteValuedDistribution` over fixed atoms z. Its loss i
 the cross-entropy between the n-step Bellman target r + γ · d · z under the target
 networks, projected back onto z (`losses.distributional.categorical`), and the
 critic's distribution at (s, a); the policy follows the gradient of the critic's
-mean. Everything else (targets, clipping, the update loop) is `DDPGLearner`'s.
+mean. Everything else (targets, clipping, the update loop) is
+`actor_critic.ActorCriticLearner`'s.
 """
 
 import tensorflow as tf
 
-from troupe.agents.ddpg import learning as ddpg_learning
+from troupe.agents.actor_critic import learning
 from troupe.components.losses import distributional
 
 
-class D4PGLearner(ddpg_learning.DDPGLearner):
-    """The D4PG learner; same arguments as `ddpg.DDPGLearner`, with critics that
+class D4PGLearner(learning.ActorCriticLearner):
+    """The D4PG learner; arguments as `ddpg.DDPGLearner`, with critics that
     return distributions (e.g. ending in `networks.DiscreteValuedHead`)."""
 
     _default_subdirectory = 'd4pg_learner'

@@ -16,7 +16,8 @@ learners through the same code. Unlike `DDPGLearner` (Acme's choice of the next
 observation), the policy loss sits at the replayed o, where the other agents'
 replayed actions were taken. Construction, target updates (periodic copies or
 Polyak τ), the update loop, counting, logging, checkpoints and variable serving
-are `DDPGLearner`'s, run on the joint containers of `maddpg.networks`.
+are `actor_critic.ActorCriticLearner`'s, run on the joint containers of
+`maddpg.networks`.
 """
 
 from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
@@ -24,15 +25,14 @@ from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
 import sonnet as snt
 import tensorflow as tf
 
-from troupe import types
-from troupe.agents.ddpg import learning as ddpg_learning
-from troupe.agents.ddpg import losses as ddpg_losses
-from troupe.agents.maddpg import config as config_lib
+from troupe import errors, types
+from troupe.agents.actor_critic import learning
 from troupe.agents.maddpg import networks as maddpg_networks
+from troupe.components import losses
 from troupe.components.losses import continuous
 
 
-class MADDPGLearner(ddpg_learning.DDPGLearner):
+class MADDPGLearner(learning.ActorCriticLearner):
     """The MADDPG learner (see the module docstring).
 
     Serves 'policy' (every agent's policy) and 'critic' (every agent's critic)
@@ -75,13 +75,15 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
           critic_optimizer: one optimizer for all critics (default Adam(1e-3)).
           centralised_critics: MADDPG's critics of all agents' observations and
             actions (True) or independent critics of the agent's own (False).
-          **kwargs: `DDPGLearner`'s other arguments (counter, logger, checkpoint,
+          **kwargs: `ActorCriticLearner`'s other arguments (counter, logger, checkpoint,
             device, clipping, dataset_iterator, target_update_rate,
             updates_per_call, jit_compile, directory, checkpoint_subdirectory);
             there is no observation network. `clipping` clips dQ_i/da_i to norm
             1 and each agent's gradients to global norm 40.
         """
-        config_lib.check_bool('centralised_critics', centralised_critics)
+        if not isinstance(centralised_critics, bool):
+            raise errors.InvalidInput(f'centralised_critics must be a bool, got '
+                                      f'{centralised_critics!r}.')
         unused = sorted({'observation_network', 'target_observation_network'}
                         & set(kwargs))
         if unused:
@@ -119,11 +121,11 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
         except (ValueError, tf.errors.InvalidArgumentError) as error:
             inputs = ("all agents' observations and actions" if self._centralised
                       else "its own agent's observation and action")
-            raise ValueError(
+            raise errors.InvalidInput(
                 f'With centralised_critics={self._centralised} each critic is called '
                 f'on {inputs}, but calling them failed: {error} Give critics built '
                 f'for that input, or unbuilt ones (e.g. from '
-                f'maddpg.make_default_networks), which the learner builds.') from error
+                f'maddpg.make_networks), which the learner builds.') from error
 
     # The update.
 
@@ -134,7 +136,7 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
         o_tm1, a_tm1, o_t = (transitions.observation, transitions.action,
                              transitions.next_observation)
         a_t = self._target_policy_network(o_t)  # Every agent's target action.
-        losses, gradients, variables = {}, [], []
+        agent_losses, gradients, variables = {}, [], []
         for i in self._agent_ids:
             agent_variables = critic.critics[i].trainable_variables
             dtype = agent_variables[0].dtype
@@ -145,17 +147,17 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
             y = continuous.clipped_double_q_target(r_t, d_t, q_t, q_t, self._discount)
             with tf.GradientTape() as tape:
                 q_tm1 = critic.value(i, o_tm1, a_tm1)
-                losses[i] = tf.reduce_mean(0.5 * tf.square(y - q_tm1))
-            gradients += self._clip(tape.gradient(losses[i], agent_variables))
+                agent_losses[i] = tf.reduce_mean(0.5 * tf.square(y - q_tm1))
+            gradients += self._clip(tape.gradient(agent_losses[i], agent_variables))
             variables += agent_variables
-        return losses, gradients, variables
+        return agent_losses, gradients, variables
 
     def _policy_gradients(self, transitions: types.Transition):
         """Each agent's DPG loss at the replayed o, the other agents' actions
         taken from replay: ({id: loss}, gradients, variables)."""
         o_tm1, a_tm1 = transitions.observation, transitions.action
-        clip = ddpg_learning.DQDA_CLIPPING if self._clipping else None
-        losses, gradients, variables = {}, [], []
+        clip = learning.DQDA_CLIPPING if self._clipping else None
+        agent_losses, gradients, variables = {}, [], []
         for i in self._agent_ids:
             policy = self._policy_network.policies[i]
             agent_variables = policy.trainable_variables
@@ -167,11 +169,11 @@ class MADDPGLearner(ddpg_learning.DDPGLearner):
                     joint_action[i] = action
                     q_values = self._critic_network.value(i, o_tm1, joint_action)
                 dqda = action_tape.gradient(q_values, action)
-                losses[i] = tf.reduce_mean(ddpg_losses.dpg(
+                agent_losses[i] = tf.reduce_mean(losses.dpg(
                     dqda, action, dqda_clipping=clip, clip_norm=self._clipping))
-            gradients += self._clip(tape.gradient(losses[i], agent_variables))
+            gradients += self._clip(tape.gradient(agent_losses[i], agent_variables))
             variables += agent_variables
-        return losses, gradients, variables
+        return agent_losses, gradients, variables
 
     def _sgd_step_fn(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
         """One MADDPG update of every agent on a batch of joint transitions."""
@@ -200,11 +202,11 @@ def _check_networks(*networks: Mapping[str, snt.Module]) -> Tuple[str, ...]:
     names = ('policy_networks', 'critic_networks', 'target_policy_networks',
              'target_critic_networks')
     if not isinstance(networks[0], Mapping) or not networks[0]:
-        raise ValueError(f'policy_networks must be a non-empty dict keyed by agent '
-                         f'id, got {networks[0]!r}.')
+        raise errors.InvalidInput(f'policy_networks must be a non-empty dict keyed by '
+                                  f'agent id, got {networks[0]!r}.')
     ids = tuple(networks[0])
     for name, value in zip(names[1:], networks[1:]):
-        config_lib.check_agent_keys(name, value, ids)
+        maddpg_networks.check_agent_keys(name, value, ids)
     return ids
 
 
@@ -216,6 +218,7 @@ def _check_data_keys(data, ids: Tuple[str, ...]) -> None:
     observation = element_spec.data.observation
     if not isinstance(observation, Mapping) or set(observation) != set(ids):
         keys = sorted(observation) if isinstance(observation, Mapping) else observation
-        raise ValueError(f'The dataset must hold observations keyed by the agent ids '
-                         f'{sorted(ids)} of the networks, got {keys!r}.')
+        raise errors.InvalidInput(f'The dataset must hold observations keyed by the '
+                                  f'agent ids {sorted(ids)} of the networks, got '
+                                  f'{keys!r}.')
 

@@ -1,6 +1,7 @@
-"""TD3: the single-process agent.
+"""TD3: the single-process agent, a thin wrapper of
+`LocalAgent(TD3Builder(TD3Config(...)), ...)`.
 
-The assembly of `ddpg.DDPG` (uniform replay, n-step adder, exploring
+The family's assembly (uniform replay, n-step adder, exploring
 FeedForwardActor, Acme's schedule) with two critics and a `TD3Learner`; by
 default one update of 256 one-step transitions per environment step.
 """
@@ -11,11 +12,18 @@ from typing import Optional
 import sonnet as snt
 import tensorflow as tf
 
-from troupe import specs, types
-from troupe.agents.ddpg import agent as ddpg_agent
+from troupe import errors, specs, types
+from troupe.agents.actor_critic import agent as ac_agent
+from troupe.agents.actor_critic import networks as ac_networks
+from troupe.agents.td3 import builder as builder_lib
 from troupe.agents.td3 import config as config_lib
-from troupe.agents.td3 import learning
 from troupe.components import counting, loggers
+
+# The positional order of the hyperparameters after the networks.
+POSITIONAL = ('discount', 'batch_size', 'prefetch_size', 'min_replay_size',
+              'max_replay_size', 'samples_per_insert', 'n_step', 'sigma',
+              'policy_update_period', 'target_sigma', 'noise_clip',
+              'target_update_rate', 'clipping')
 
 
 def _has_variables(module) -> bool:
@@ -25,10 +33,21 @@ def _has_variables(module) -> bool:
         return False
 
 
-class TD3(ddpg_agent.ActorCriticAgent):
-    """Twin Delayed DDPG (Fujimoto et al., 2018)."""
+class TD3(ac_agent.ActorCriticAgent):
+    """Twin Delayed DDPG (Fujimoto et al., 2018).
 
-    _name = 'TD3'
+    `TD3(environment_spec, policy_network, critic_network,
+    twin_critic_network=None, observation_network=tf.identity, discount=0.99,
+    ..., logger=None, counter=None, checkpoint=True, device=None,
+    num_envs=None, policy_optimizer=None, critic_optimizer=None,
+    **hyperparameters)`: the hyperparameters are the fields of `TD3Config`
+    (the first thirteen may be given positionally, in `POSITIONAL`'s order),
+    or a whole `config=`; the other arguments are
+    `actor_critic.ActorCriticAgent`'s.
+    """
+
+    builder_class = builder_lib.TD3Builder
+    positional = POSITIONAL
 
     def __init__(self,
                  environment_spec: specs.EnvironmentSpec,
@@ -36,34 +55,17 @@ class TD3(ddpg_agent.ActorCriticAgent):
                  critic_network: snt.Module,
                  twin_critic_network: Optional[snt.Module] = None,
                  observation_network: types.TensorTransformation = tf.identity,
-                 discount: float = 0.99,
-                 batch_size: int = 256,
-                 prefetch_size: int = 4,
-                 min_replay_size: int = 1000,
-                 max_replay_size: int = 1_000_000,
-                 samples_per_insert: float = 256.0,
-                 n_step: int = 1,
-                 sigma: float = 0.1,
-                 policy_update_period: int = 2,
-                 target_sigma: float = 0.2,
-                 noise_clip: float = 0.5,
-                 target_update_rate: Optional[float] = 0.005,
-                 clipping: bool = False,
+                 *args,
+                 config: Optional[config_lib.TD3Config] = None,
                  logger: Optional[loggers.Logger] = None,
                  counter: Optional[counting.Counter] = None,
                  checkpoint: bool = True,
+                 checkpoint_subpath: str = '~/troupe/',
                  device: Optional[str] = None,
-                 *,
+                 num_envs: Optional[int] = None,
                  policy_optimizer: Optional[snt.Optimizer] = None,
                  critic_optimizer: Optional[snt.Optimizer] = None,
-                 policy_learning_rate: float = 3e-4,
-                 critic_learning_rate: float = 3e-4,
-                 target_update_period: int = 1,
-                 updates_per_call: int = 1,
-                 jit_compile: bool = True,
-                 seed: int = 0,
-                 checkpoint_subpath: str = '~/troupe/',
-                 num_envs: Optional[int] = None):
+                 **hyperparameters):
         """Builds the agent.
 
         Args:
@@ -74,78 +76,34 @@ class TD3(ddpg_agent.ActorCriticAgent):
           twin_critic_network: Q2; default a deep copy of `critic_network` made
             before any variables exist (so initialised independently).
           observation_network: embedding trained by the critic loss.
-          discount: the agent discount in [0, 1].
-          batch_size: transitions per update.
-          prefetch_size: batches the dataset prefetches.
-          min_replay_size: transitions stored before learning starts.
-          max_replay_size: replay capacity.
-          samples_per_insert: how often each transition is replayed on average.
-          n_step: steps of the n-step returns.
-          sigma: exploration noise σ >= 0 relative to the bounds' half-range.
-          policy_update_period: critic updates per policy and target update.
-          target_sigma: target smoothing noise σ' >= 0 (relative).
-          noise_clip: the smoothing noise's clip c >= 0 (relative).
-          target_update_rate: Polyak τ in (0, 1]; None for periodic copies.
-          clipping: clip dQ/da and gradients as Acme's DDPG does.
+          *args: hyperparameters in `POSITIONAL`'s order.
+          config: all hyperparameters at once (keywords replace its fields).
           logger: the learner's logger.
           counter: the learner's counter.
-          checkpoint: whether the learner checkpoints.
-          device: the learner's device.
-          policy_optimizer: default Adam(policy_learning_rate).
-          critic_optimizer: default Adam(critic_learning_rate).
-          policy_learning_rate: the default policy optimizer's learning rate.
-          critic_learning_rate: the default critic optimizer's learning rate.
-          target_update_period: copy period when `target_update_rate` is None.
-          updates_per_call: SGD updates per learner step.
-          jit_compile: XLA-compile the update.
-          seed: seeds the target smoothing noise.
+          checkpoint: whether the learner's state is checkpointed.
           checkpoint_subpath: the checkpoint root directory.
-          num_envs: None acts in one environment; an int N builds a batched actor
-            and adder for a `BatchedEnvironment` of N copies.
+          device: the learner's device (default: first GPU, else CPU).
+          num_envs: None acts in one environment; N acts on a
+            `BatchedEnvironment` of N copies.
+          policy_optimizer: default Adam(policy_learning_rate).
+          critic_optimizer: default Adam(critic_learning_rate), for both critics.
+          **hyperparameters: fields of `TD3Config`.
         """
-        config = config_lib.TD3Config(
-            discount=discount, batch_size=batch_size, prefetch_size=prefetch_size,
-            target_update_period=target_update_period,
-            target_update_rate=target_update_rate, min_replay_size=min_replay_size,
-            max_replay_size=max_replay_size, samples_per_insert=samples_per_insert,
-            n_step=n_step, sigma=sigma, clipping=clipping,
-            policy_learning_rate=policy_learning_rate,
-            critic_learning_rate=critic_learning_rate,
-            updates_per_call=updates_per_call, jit_compile=jit_compile,
-            policy_update_period=policy_update_period, target_sigma=target_sigma,
-            noise_clip=noise_clip, seed=seed)
         if twin_critic_network is None:
             if _has_variables(critic_network):
-                raise ValueError(
+                raise errors.InvalidInput(
                     'critic_network already has variables, so a copy would start '
                     'identical to it; pass an independently initialised '
                     'twin_critic_network.')
             twin_critic_network = copy.deepcopy(critic_network)
         if twin_critic_network is critic_network:
-            raise ValueError('twin_critic_network must be a different module from '
-                             'critic_network.')
-        self._setup(environment_spec, config, policy_network,
-                    [critic_network, twin_critic_network], observation_network,
-                    logger, counter, checkpoint, device, policy_optimizer,
-                    critic_optimizer, checkpoint_subpath, num_envs=num_envs)
-
-    def _make_learner(self, *, policy_network, critic_networks, target_policy_network,
-                      target_critic_networks, observation_network,
-                      target_observation_network, dataset, config, **kwargs):
-        return learning.TD3Learner(
-            policy_network=policy_network, critic_network=critic_networks[0],
-            twin_critic_network=critic_networks[1],
-            target_policy_network=target_policy_network,
-            target_critic_network=target_critic_networks[0],
-            target_twin_critic_network=target_critic_networks[1],
-            dataset=dataset, action_spec=self._environment_spec.actions,
-            discount=config.discount,
-            policy_update_period=config.policy_update_period,
-            observation_network=observation_network,
-            target_observation_network=target_observation_network,
-            clipping=config.clipping, target_sigma=config.target_sigma,
-            noise_clip=config.noise_clip,
-            target_update_rate=config.target_update_rate,
-            target_update_period=config.target_update_period, seed=config.seed,
-            updates_per_call=config.updates_per_call,
-            jit_compile=config.jit_compile, **kwargs)
+            raise errors.InvalidInput('twin_critic_network must be a different module '
+                                      'from critic_network.')
+        networks = ac_networks.ActorCriticNetworks(
+            policy_network, (critic_network, twin_critic_network),
+            ac_networks.to_sonnet_module(observation_network))
+        self._start(environment_spec, networks, args, config, hyperparameters,
+                    logger=logger, counter=counter, checkpoint=checkpoint,
+                    checkpoint_subpath=checkpoint_subpath, device=device,
+                    num_envs=num_envs, policy_optimizer=policy_optimizer,
+                    critic_optimizer=critic_optimizer)

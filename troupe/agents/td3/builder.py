@@ -1,46 +1,49 @@
-"""Builders of TD3's parts for a distributed runtime: the replay table, adder,
-dataset and actors are DDPG's (`troupe.agents.ddpg.builder`); the learner is a
-`TD3Learner` configured by a `TD3Config`."""
+"""TD3Builder: the one place TD3's parts are assembled (see `agents.builders`)."""
 
-from typing import Callable, Optional
+import copy
+from typing import Iterator
 
-import sonnet as snt
-import tensorflow as tf
+import reverb
 
-from troupe.agents.ddpg.builder import (
-    make_actor, make_adder, make_dataset, make_evaluation_actor, make_replay_table,
-    min_observations, observations_per_step)
+from troupe import specs
+from troupe.agents.actor_critic import builder as ac_builder
+from troupe.agents.actor_critic import networks as ac_networks
 from troupe.agents.td3 import config as config_lib
 from troupe.agents.td3 import learning
-from troupe.components import counting, loggers
+from troupe.agents.td3 import networks as td3_networks
 
 
-def make_learner(policy_network: snt.Module, critic_network: snt.Module,
-                 twin_critic_network: snt.Module, target_policy_network: snt.Module,
-                 target_critic_network: snt.Module,
-                 target_twin_critic_network: snt.Module,
-                 dataset: tf.data.Dataset, action_spec, config: config_lib.TD3Config,
-                 observation_network: Optional[Callable] = None,
-                 target_observation_network: Optional[Callable] = None,
-                 counter: Optional[counting.Counter] = None,
-                 logger: Optional[loggers.Logger] = None,
-                 checkpoint: bool = True, device: Optional[str] = None,
-                 directory: str = '~/troupe') -> learning.TD3Learner:
-    """The TD3Learner configured by `config` (Adam at its learning rates)."""
-    return learning.TD3Learner(
-        policy_network, critic_network, twin_critic_network, target_policy_network,
-        target_critic_network, target_twin_critic_network, dataset, action_spec,
-        config.discount, config.policy_update_period,
-        snt.optimizers.Adam(config.policy_learning_rate),
-        snt.optimizers.Adam(config.critic_learning_rate),
-        observation_network, counter, logger, checkpoint, device, config.clipping,
-        target_sigma=config.target_sigma, noise_clip=config.noise_clip,
-        target_update_rate=config.target_update_rate,
-        target_update_period=config.target_update_period, seed=config.seed,
-        target_observation_network=target_observation_network,
-        updates_per_call=config.updates_per_call, jit_compile=config.jit_compile,
-        directory=directory)
+class TD3Builder(ac_builder.ActorCriticBuilder):
+    """The family's uniform table of n-step transitions and exploring actors
+    (`actor_critic.ActorCriticBuilder`) with a `TD3Learner`. Networks:
+    `ActorCriticNetworks(policy, (critic, twin_critic), observation)`."""
 
-__all__ = ['make_actor', 'make_adder', 'make_dataset', 'make_evaluation_actor',
-           'make_learner', 'make_replay_table', 'min_observations',
-           'observations_per_step']
+    name = 'td3'
+    config_class = config_lib.TD3Config
+
+    def make_networks(self, environment_spec: specs.EnvironmentSpec
+                      ) -> ac_networks.ActorCriticNetworks:
+        """`td3.make_networks` of the config's hidden sizes."""
+        self._seed()
+        return td3_networks.make_networks(environment_spec,
+                                          self.config.policy_hidden_sizes,
+                                          self.config.critic_hidden_sizes)
+
+    def _make_learner(self, networks: ac_networks.ActorCriticNetworks,
+                      dataset: Iterator[reverb.ReplaySample],
+                      environment_spec: specs.EnvironmentSpec,
+                      **shared) -> learning.TD3Learner:
+        critic, twin = ac_networks.check_critics(networks, 2, self.display_name)
+        config = self.config
+        return learning.TD3Learner(
+            policy_network=networks.policy, critic_network=critic,
+            twin_critic_network=twin,
+            target_policy_network=copy.deepcopy(networks.policy),
+            target_critic_network=copy.deepcopy(critic),
+            target_twin_critic_network=copy.deepcopy(twin), dataset=dataset,
+            action_spec=environment_spec.actions,
+            policy_update_period=config.policy_update_period,
+            observation_network=networks.observation,
+            target_observation_network=copy.deepcopy(networks.observation),
+            target_sigma=config.target_sigma, noise_clip=config.noise_clip,
+            seed=config.seed, **shared)

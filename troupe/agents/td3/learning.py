@@ -13,7 +13,7 @@ Methods". Each update
 
 With `target_update_rate=None` targets are instead copied every
 `target_update_period` updates. Bookkeeping and the update loop are
-`DDPGLearner`'s.
+`actor_critic.ActorCriticLearner`'s.
 """
 
 from typing import Dict, Iterator, List, Optional, Union
@@ -24,18 +24,19 @@ import tensorflow as tf
 import tree
 
 from troupe import types
-from troupe.agents.ddpg import config as config_lib
-from troupe.agents.ddpg import learning as ddpg_learning
-from troupe.agents.ddpg import networks as ddpg_networks
+from troupe.agents import checks
+from troupe.agents.actor_critic import learning
+from troupe.agents.actor_critic import networks as ac_networks
 from troupe.components import counting, loggers
 from troupe.components.losses import continuous
 
 
-class TD3Learner(ddpg_learning.DDPGLearner):
+class TD3Learner(learning.ActorCriticLearner):
     """The TD3 learner; serves 'policy' and 'critic' (both critics) variables."""
 
     _default_subdirectory = 'td3_learner'
     _role = 'TD3Learner'
+    _default_learning_rate = 3e-4  # Of the default Adam optimizers.
 
     def __init__(self,
                  policy_network: snt.Module,
@@ -61,7 +62,7 @@ class TD3Learner(ddpg_learning.DDPGLearner):
                  noise_clip: float = 0.5,
                  target_update_rate: Optional[float] = 0.005,
                  target_update_period: int = 1,
-                 seed: int = 0,
+                 seed: Optional[int] = 0,
                  target_observation_network: Optional[types.TensorTransformation] = None,
                  updates_per_call: int = 1,
                  jit_compile: bool = True,
@@ -96,18 +97,23 @@ class TD3Learner(ddpg_learning.DDPGLearner):
           target_update_rate: Polyak τ in (0, 1] at every policy update; None
             copies the targets every `target_update_period` updates instead.
           target_update_period: used only when `target_update_rate` is None.
-          seed: seeds the smoothing noise (with the update number).
+          seed: seeds the smoothing noise (with the update number); None draws
+            one from TensorFlow's global seed.
           target_observation_network: the embedding's target (default: a copy).
           updates_per_call: SGD updates per `step()`.
           jit_compile: XLA-compile the update arithmetic.
           directory: checkpoint root.
           checkpoint_subdirectory: names this learner's checkpoints.
         """
-        config_lib.check_positive_int('policy_update_period', policy_update_period)
-        config_lib.check_non_negative('target_sigma', target_sigma)
-        config_lib.check_non_negative('noise_clip', noise_clip)
-        config_lib.check_non_negative_int('seed', seed)
-        action_spec = ddpg_networks.check_continuous_actions(action_spec, 'TD3')
+        # The builder passes a validated config; these checks are for direct
+        # construction.
+        checks.check_positive_int('policy_update_period', policy_update_period)
+        checks.check_non_negative('target_sigma', target_sigma)
+        checks.check_non_negative('noise_clip', noise_clip)
+        if seed is None:
+            seed = int(tf.random.uniform([], maxval=2**31 - 1, dtype=tf.int64))
+        checks.check_non_negative_int('seed', seed)
+        action_spec = ac_networks.check_continuous_actions(action_spec, 'TD3')
         minimum = np.broadcast_to(action_spec.minimum, action_spec.shape)
         maximum = np.broadcast_to(action_spec.maximum, action_spec.shape)
         self._action_middle = ((maximum + minimum) / 2.0).astype(np.float32)
@@ -121,8 +127,7 @@ class TD3Learner(ddpg_learning.DDPGLearner):
         super().__init__(
             policy_network, critic_network, target_policy_network,
             target_critic_network, dataset, discount, target_update_period,
-            policy_optimizer or snt.optimizers.Adam(3e-4),
-            critic_optimizer or snt.optimizers.Adam(3e-4),
+            policy_optimizer, critic_optimizer,
             observation_network, counter, logger, checkpoint, device, clipping,
             target_observation_network=target_observation_network,
             target_update_rate=target_update_rate, updates_per_call=updates_per_call,
@@ -155,6 +160,10 @@ class TD3Learner(ddpg_learning.DDPGLearner):
             (actions - middle) / half_range, self._target_sigma, self._noise_clip,
             -1.0, 1.0, seed)
         return middle + half_range * unit
+
+    def _policy_value(self, observation, action) -> tf.Tensor:
+        """Q1(s, a) of the online first critic, shape [B]."""
+        return tf.squeeze(self._critic_network(observation, action), axis=-1)
 
     def _critic_loss(self, o_tm1, a_tm1, r_t, d_t, o_t) -> tf.Tensor:
         """Σ_i mean ½ (y − Qi(s, a))², y the clipped double-Q target."""

@@ -4,8 +4,8 @@ from troupe.components.losses.advantages import (
     discounted_returns, generalized_advantage_estimation, n_step_bootstrapped_returns,
     td_lambda_returns)
 from troupe.components.losses.continuous import (
-    clipped_double_q_target, deterministic_policy_gradient_loss, sac_critic_target,
-    sac_policy_loss, sac_temperature_loss, soft_update_values, td3_target_actions)
+    clipped_double_q_target, dpg, sac_critic_target,
+    sac_policy_loss, sac_temperature_loss, td3_target_actions)
 from troupe.components.losses.distributional import (
     categorical, categorical_td_loss, l2_project)
 from troupe.components.losses.policy_gradient import (
@@ -19,11 +19,11 @@ from troupe.components.losses.off_policy import VTraceReturns, vtrace
 __all__ = [
     'ActorCriticLoss', 'QLearningOutput', 'VTraceReturns', 'actor_critic_loss',
     'categorical', 'categorical_td_loss', 'clipped_double_q_target',
-    'deterministic_policy_gradient_loss', 'discounted_returns',
-    'discrete_policy_gradient_loss', 'double_q_learning', 'entropy_loss',
-    'generalized_advantage_estimation', 'huber', 'importance_sampling_weights',
+    'discounted_returns', 'discrete_policy_gradient_loss', 'double_q_learning', 'dpg',
+    'entropy_loss', 'generalized_advantage_estimation', 'huber',
+    'importance_sampling_weights',
     'l2_project', 'n_step_bootstrapped_returns', 'polyak_average',
     'policy_gradient_loss', 'q_learning', 'sac_critic_target', 'sac_policy_loss',
-    'sac_temperature_loss', 'soft_update_values', 'td3_target_actions',
+    'sac_temperature_loss', 'td3_target_actions',
     'td_lambda_returns', 'td_priorities', 'vtrace',
 ]

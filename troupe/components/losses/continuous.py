@@ -5,11 +5,10 @@ log-probabilities) or [B, A] (actions). Critic targets are returned under
 `tf.stop_gradient`; the critic loss is then, e.g., mean((Q(s, a) - target)²).
 """
 
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import tensorflow as tf
-import tree
 
 from troupe.components.losses import common
 
@@ -154,54 +153,38 @@ def sac_temperature_loss(log_alpha: tf.Tensor, log_prob: tf.Tensor,
     return -tf.reduce_mean(log_alpha * excess)
 
 
-def deterministic_policy_gradient_loss(q_values: tf.Tensor) -> tf.Tensor:
-    """DDPG's actor loss -mean(Q(s, μ(s))).
+def dpg(dqda: tf.Tensor, action: tf.Tensor, dqda_clipping: Optional[float] = None,
+        clip_norm: bool = False) -> tf.Tensor:
+    """The deterministic policy gradient loss ½ ‖stop_gradient(a + g) − a‖², per example.
 
-    Its gradient through the critic is the deterministic policy gradient
-    -E[∇_a Q(s, a)|_{a=μ(s)} ∇_θ μ(s)] (Silver et al., 2014).
-
-    Args:
-      q_values: Q(s, μ(s)) computed with the policy's actions, shape [B].
-
-    Returns:
-      The scalar loss.
-    """
-    return -tf.reduce_mean(tf.convert_to_tensor(q_values))
-
-
-def soft_update_values(target: Nest, online: Nest, tau: Scalar) -> Nest:
-    """Polyak averaging (1 - τ) · target + τ · online, leaf by leaf.
-
-    Pure: returns the new values and assigns nothing. To update variables in place:
-      for v, new in zip(target_vars, soft_update_values(target_vars, online_vars, τ)):
-          v.assign(new)
+    g = ∂Q(s, a)/∂a at a = μ(s) (taken by the caller, e.g. with a tape), optionally
+    clipped: to the ball of radius c per example (`clip_norm`) or to [−c, c] per
+    component. The loss's gradient with respect to the policy parameters θ is
+    −g · ∂μ(s)/∂θ, the deterministic policy gradient (Silver et al., 2014) with a
+    bounded action-gradient, as in trfl's and Acme's `dpg`. The critic is not in
+    the loss's graph, so its gradient reaches the policy only.
 
     Args:
-      target: a tensor or a nest (e.g. a list) of tensors or variables.
-      online: the same structure and shapes.
-      tau: τ in [0, 1], the weight of the online values (τ = 1 copies them).
+      dqda: ∂Q/∂a at the policy's actions, shape [B, A].
+      action: the policy's actions μ(s), shape [B, A], differentiable in θ.
+      dqda_clipping: c > 0, or None for no clipping.
+      clip_norm: clip the per-example norm of g to c instead of its components.
 
     Returns:
-      The new target values, with the structure of `target`.
+      The per-example loss, shape [B].
     """
-    common.check_in_range('tau', tau, 0.0, 1.0)
-    try:
-        tree.assert_same_structure(target, online)
-    except (ValueError, TypeError):
-        outline = lambda nest: tree.map_structure(lambda _: '*', nest)  # noqa: E731
-        raise ValueError(f'target and online must have the same nested structure, got '
-                         f'target {outline(target)} and online {outline(online)}.'
-                         ) from None
-
-    def update(path, old, new):
-        where = ''.join(f'[{key!r}]' for key in path)
-        old = tf.convert_to_tensor(old)
-        new = tf.convert_to_tensor(new, dtype=old.dtype)
-        common.check_same_shape([(f'target{where}', old), (f'online{where}', new)])
-        weight = tf.cast(tau, old.dtype)
-        return (1.0 - weight) * old + weight * new
-
-    return tree.map_structure_with_path(update, target, online)
+    if dqda_clipping is not None and not dqda_clipping > 0:
+        raise ValueError(f'dqda_clipping must be > 0 or None, got {dqda_clipping!r}.')
+    action = tf.convert_to_tensor(action)
+    dqda = tf.convert_to_tensor(dqda, dtype=action.dtype)
+    common.check_same_shape([('action', action), ('dqda', dqda)])
+    if dqda_clipping is not None:
+        if clip_norm:
+            dqda = tf.clip_by_norm(dqda, dqda_clipping, axes=[-1])
+        else:
+            dqda = tf.clip_by_value(dqda, -dqda_clipping, dqda_clipping)
+    target = tf.stop_gradient(action + dqda)
+    return 0.5 * tf.reduce_sum(tf.square(target - action), axis=-1)
 
 
 def _same_shape_tensors(**named):

@@ -4,11 +4,12 @@ Every function is a pure function of tensors: no variables, no networks. The
 learners compute Q-values with their networks and pass them in.
 """
 
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import tensorflow as tf
+import tree
 
-from troupe.components.losses import continuous
+from troupe.components.losses import common
 
 
 class QLearningOutput(NamedTuple):
@@ -139,17 +140,39 @@ def td_priorities(td_error: tf.Tensor, offset: float = 0.0) -> tf.Tensor:
     return tf.cast(tf.abs(td_error), tf.float64) + offset
 
 
-def polyak_average(online: Sequence[tf.Tensor], target: Sequence[tf.Tensor],
-                   rate: float) -> list:
-    """Soft target update values: rate · online + (1 − rate) · target, per tensor.
+def polyak_average(online, target, rate: float):
+    """Soft target update values rate · online + (1 − rate) · target, leaf by leaf.
 
-    rate = 1 copies the online values (a periodic hard update). The arithmetic is
-    `continuous.soft_update_values`'s; this is the learners' entry point, with
-    lists in (online, target) order and a rate that must be > 0.
+    The one soft update (Polyak averaging) of troupe: learners call it through
+    `components.learning.assign_target(online, target, rate)`. Pure: it returns
+    the new target values and assigns nothing; rate = 1 copies the online values
+    (a periodic hard update).
+
+    Args:
+      online: a tensor or a nest (e.g. a list) of tensors or variables.
+      target: the same structure and shapes.
+      rate: τ in (0, 1], the weight of the online values.
+
+    Returns:
+      The new target values, with the structure of `target`.
     """
-    if not 0.0 < rate <= 1.0:
-        raise ValueError(f'target update rate must be in (0, 1], got {rate}.')
-    if len(online) != len(target):
-        raise ValueError(f'polyak_average got {len(online)} online and '
-                         f'{len(target)} target tensors; expected as many.')
-    return list(continuous.soft_update_values(list(target), list(online), rate))
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, tf.Tensor)) or (
+            not isinstance(rate, tf.Tensor) and not 0.0 < rate <= 1.0):
+        raise ValueError(f'polyak_average rate must be in (0, 1], got {rate!r}.')
+    try:
+        tree.assert_same_structure(target, online)
+    except (ValueError, TypeError):
+        outline = lambda nest: tree.map_structure(lambda _: '*', nest)  # noqa: E731
+        raise ValueError(f'online and target must have the same nested structure, got '
+                         f'online {outline(online)} and target {outline(target)}.'
+                         ) from None
+
+    def update(path, old, new):
+        where = ''.join(f'[{key!r}]' for key in path)
+        old = tf.convert_to_tensor(old)
+        new = tf.convert_to_tensor(new, dtype=old.dtype)
+        common.check_same_shape([(f'target{where}', old), (f'online{where}', new)])
+        weight = tf.cast(rate, old.dtype)
+        return (1.0 - weight) * old + weight * new
+
+    return tree.map_structure_with_path(update, target, online)
