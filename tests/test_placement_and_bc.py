@@ -94,11 +94,18 @@ def test_learner_variables_and_update_ops_on_requested_device():
         variables = network.variables + tuple(learner._optimizer.variables)
         assert variables and all(v.device.endswith('CPU:1') for v in variables), (
             [v.device for v in variables])
-        graph = learner._update.get_concrete_function(
-            learner._iterator.element_spec).graph
-        math_ops = [op for op in graph.get_operations() if op.type in ('MatMul',)]
-        assert math_ops and all(op.device.endswith('CPU:1') for op in math_ops)
+        # The compiled SGD step is called on '/CPU:1'; its ops pin no other
+        # device, so they run where the call is placed.
+        graph = learner._update.get_concrete_function().graph
+        calls = [op for op in graph.get_operations()
+                 if op.type == 'StatefulPartitionedCall']
+        assert calls and all(op.device.endswith('CPU:1') for op in calls), (
+            [op.device for op in calls])
+        step_graph = learner._sgd_step.get_concrete_function(learner.element_spec).graph
+        math_ops = [op for op in step_graph.get_operations() if op.type == 'MatMul']
+        assert math_ops and all(op.device in ('', '/device:CPU:1') for op in math_ops)
         assert learner.device == '/CPU:1'
+        assert learner.num_updates == 1
     finally:
         server.stop()
 
@@ -139,14 +146,41 @@ def test_learner_checkpoint_resumes_weights_and_counts(tmp_path):
                                 counter=counting.Counter(), logger=loggers.InMemoryLogger())
         first = make_learner()
         first.run(num_steps=7)
-        first._checkpointer.save(force=True)
+        first._recorder.checkpointer.save(force=True)
         weights = first.get_variables(['policy'])[0]
 
         resumed = make_learner()  # Restores the latest checkpoint on construction.
         for saved, restored in zip(weights, resumed.get_variables(['policy'])[0]):
             np.testing.assert_array_equal(saved, restored)
         assert resumed._counter.get_counts()['steps'] == 7
+        assert resumed.num_updates == 7
         resumed.step()
         assert resumed._counter.get_counts()['steps'] == 8
+        assert resumed.num_updates == 8
+    finally:
+        server.stop()
+
+
+def test_several_updates_per_call_each_on_a_fresh_batch():
+    server, address = _demonstrations(num_episodes=5)
+    try:
+        log = loggers.InMemoryLogger()
+        learner = bc.BCLearner(_network(), replay.make_reverb_dataset(address, batch_size=8),
+                               logger=log, updates_per_call=3)
+        learner.step()
+        learner.step()
+        assert learner.num_updates == 6
+        assert [row['steps'] for row in log.data] == [3, 6]
+        assert set(learner.state) == {'network', 'optimizer', 'num_steps', 'counter'}
+    finally:
+        server.stop()
+
+
+def test_bad_learning_rate_is_named():
+    server, address = _demonstrations(num_episodes=1)
+    try:
+        with pytest.raises(ValueError, match=r'^learning_rate must be > 0, got -1.0\.$'):
+            bc.BCLearner(_network(), replay.make_reverb_dataset(address, batch_size=8),
+                         learning_rate=-1.0, logger=loggers.InMemoryLogger())
     finally:
         server.stop()

@@ -548,7 +548,8 @@ def test_continuous_actions_are_rejected():
     network = a2c.make_network(spec)
     continuous = spec._replace(actions=specs.BoundedArray((1,), np.float32, -1, 1))
     with pytest.raises(ValueError, match='a2c cannot act in this environment: it '
-                                         r'needs discrete actions \(a DiscreteArray'):
+                                         r'needs discrete actions, and this '
+                                         r'environment has continuous actions'):
         a2c.A2C(continuous, network, checkpoint=False)
     with pytest.raises(ValueError, match=r'has continuous actions \(shape \(1,\)'):
         a2c.make_network(continuous)

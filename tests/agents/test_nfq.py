@@ -234,7 +234,8 @@ def test_bad_hyperparameters_are_named(kwargs, message):
 def test_continuous_actions_are_rejected():
     spec = troupe.make_environment_spec(environments.make('pendulum', seed=0))
     with pytest.raises(ValueError, match=r'nfq cannot act in this environment: it '
-                       r'needs discrete actions .* has continuous actions'):
+                       r'needs discrete actions, and this environment has continuous '
+                       r'actions'):
         nfq.NFQ(spec, snt.nets.MLP([4]))
     with pytest.raises(ValueError, match=r'nfq cannot act'):
         nfq.make_network(spec)

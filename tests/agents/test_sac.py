@@ -171,11 +171,11 @@ def test_bad_action_specs_raise():
     spec = _pendulum_spec()
     discrete = spec._replace(actions=dm_specs.DiscreteArray(3))
     with pytest.raises(ValueError, match=r'sac cannot act in this environment: it '
-                       r'needs continuous actions .* has discrete actions \(3\)'):
+                       r'needs continuous actions.* has discrete actions \(3\)'):
         sac.SAC(discrete, checkpoint=False)
     unbounded = spec._replace(actions=dm_specs.BoundedArray(
         (1,), np.float32, -np.inf, 2.0))
-    with pytest.raises(ValueError, match=r'finite bounds\), and this environment has '
+    with pytest.raises(ValueError, match=r'with finite bounds, and this environment has '
                        r'continuous actions \(shape \(1,\) in \[-inf, 2\]\)'):
         sac.SAC(unbounded, checkpoint=False)
     matrix = spec._replace(actions=dm_specs.BoundedArray((2, 2), np.float32, -1., 1.))

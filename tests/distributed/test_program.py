@@ -154,6 +154,16 @@ def test_losing_the_replay_server_stops_the_run_with_a_clear_error(ray_cluster,
     ('sac', 'pendulum', dict(policy_hidden_sizes=[32], critic_hidden_sizes=[32],
                              min_replay_size=100, batch_size=32)),
     ('impala', 'cartpole', dict(hidden_sizes=[32])),
+    ('nfq', 'catch', dict(hidden_sizes=[32], min_replay_size=100)),
+    ('reinforce', 'cartpole', dict(hidden_sizes=[32], sequence_length=20)),
+    ('a2c', 'cartpole', dict(hidden_sizes=[32])),
+    ('ddpg', 'pendulum', dict(policy_hidden_sizes=[32], critic_hidden_sizes=[32],
+                              min_replay_size=100, batch_size=32)),
+    ('td3', 'pendulum', dict(policy_hidden_sizes=[32], critic_hidden_sizes=[32],
+                             min_replay_size=100, batch_size=32)),
+    ('maddpg', 'cooperative_navigation', dict(policy_hidden_sizes=[32],
+                                              critic_hidden_sizes=[32],
+                                              min_replay_size=100, batch_size=32)),
 ])
 def test_other_agents_run_distributed(ray_cluster, tmp_path, agent, env, overrides):
     program = DistributedProgram(

@@ -5,7 +5,6 @@ import ast
 import os
 from typing import Any, Dict, List, Optional, Sequence
 
-import numpy as np
 
 from troupe import errors
 

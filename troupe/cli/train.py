@@ -209,6 +209,48 @@ def run(args: argparse.Namespace) -> int:
 
 def _train(args, entry, built, environment, hyperparameters, overrides, env_kwargs,
            budget, logdir, learner_log, preset) -> int:
+    """Wires the run's files and loop, trains, then writes and prints the results."""
+    del entry
+    run = _wire(args, built, environment, hyperparameters, overrides, env_kwargs,
+                budget, logdir, learner_log, preset)
+    interrupted = _loop(run, budget, args.eval_every)
+    return _finish(run, interrupted)
+
+
+class _Run:
+    """What one training run is wired from: its built agent, loop, loggers,
+    progress line, checkpointer and evaluations."""
+
+    def __init__(self, **parts):
+        self.__dict__.update(parts)
+
+    def learner_updates(self) -> Optional[int]:
+        updates = self.built.learner_updates
+        return updates if updates is not None else self.learner_log.updates
+
+    def evaluate(self) -> Optional[Dict[str, float]]:
+        """A greedy evaluation now (not counted as training time), logged."""
+        args = self.args
+        if args.eval_episodes == 0:
+            return None
+        start = time.monotonic()
+        returns = common.evaluate_policy(self.built, args.env, self.evaluation_seed,
+                                         self.env_kwargs, args.eval_episodes)
+        self.progress.exclude(time.monotonic() - start)
+        result = {'env_steps': self.progress.steps, 'episodes': self.progress.episodes,
+                  'mean_return': float(np.mean(returns)),
+                  'std_return': float(np.std(returns)),
+                  'min_return': float(np.min(returns)),
+                  'max_return': float(np.max(returns))}
+        self.evaluator_logger.write(result)
+        self.evaluations.append(result)
+        return result
+
+
+def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budget,
+          logdir, learner_log, preset) -> _Run:
+    """Writes config.json, makes the loggers, checkpointer, progress line and
+    loop, and says what will run."""
     import troupe
     from troupe.agents import registry
     from troupe.cli import rundir
@@ -216,21 +258,22 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
     from troupe.components import counting, loggers
 
     os.makedirs(logdir, exist_ok=True)
-    config = {
+    num_envs = getattr(args, 'num_envs', None)
+    actions = registry.describe_actions(troupe.make_environment_spec(environment))
+    rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
         'format_version': rundir.FORMAT_VERSION,
         'troupe_version': troupe.__version__,
         'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
         'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
-        'seed': args.seed, 'num_envs': getattr(args, 'num_envs', None),
+        'seed': args.seed, 'num_envs': num_envs,
         'intra_op_threads': getattr(args, 'intra_op_threads', None),
         'budget': budget,
         'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
         'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,
         'preset': preset.source or None, 'overrides': registry.to_json(overrides),
         'hyperparameters': hyperparameters,
-        'actions': registry.describe_actions(troupe.make_environment_spec(environment)),
-    }
-    rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), config)
+        'actions': actions,
+    })
 
     def file_loggers(label: str, steps_key: str, means_of: Optional[Sequence[str]] = None):
         csv_logger = loggers.CSVLogger(logdir, label=label, add_uid=False)
@@ -241,48 +284,30 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
         return [csv_logger, tensorboard]
 
     learner_log.sinks = file_loggers('learner', 'steps') if built.learner else []
-    evaluator_logger = loggers.Dispatcher(file_loggers('evaluator', 'env_steps'))
-    episodes_log = loggers.InMemoryLogger()
-
-    def learner_updates() -> Optional[int]:
-        updates = built.learner_updates
-        return updates if updates is not None else learner_log.updates
-
-    checkpointer = (rundir.make_checkpointer(logdir, dict(built.checkpoint_objects))
-                    if built.checkpoint_objects else None)
-    progress = Progress(budget['steps'], budget['episodes'], learner_updates,
-                        periodic=checkpointer.save if checkpointer else lambda: None)
-    num_envs = config['num_envs']
+    run = _Run(args=args, built=built, logdir=logdir, env_kwargs=env_kwargs,
+               learner_log=learner_log, evaluations=[],
+               evaluation_seed=args.seed + EVALUATION_SEED_OFFSET,
+               evaluator_logger=loggers.Dispatcher(
+                   file_loggers('evaluator', 'env_steps')),
+               episodes_log=loggers.InMemoryLogger(), num_envs=num_envs)
+    run.checkpointer = (rundir.make_checkpointer(logdir, dict(built.checkpoint_objects))
+                        if built.checkpoint_objects else None)
+    run.progress = Progress(budget['steps'], budget['episodes'], run.learner_updates,
+                            periodic=(run.checkpointer.save if run.checkpointer
+                                      else lambda: None))
     means_of = ('episode_return', 'episode_length', 'steps_per_second')
     if num_envs is not None:  # Env steps/s of all copies too.
         means_of += ('batch_steps_per_second',)
-    actor_logger = loggers.TeamReturnFilter(loggers.Dispatcher(
-        [episodes_log, progress] + file_loggers('actor', 'steps', means_of=means_of)))
+    run.actor_logger = loggers.TeamReturnFilter(loggers.Dispatcher(
+        [run.episodes_log, run.progress] + file_loggers('actor', 'steps',
+                                                        means_of=means_of)))
     if num_envs is None:
-        actor, observers = built.actor, [progress]
+        actor, observers = built.actor, [run.progress]
     else:  # Observers would be copied per copy: the actor counts for Progress.
-        actor, observers = StepCountingActor(built.actor, progress, num_envs), []
-    loop = troupe.EnvironmentLoop(environment, actor, counter=counting.Counter(),
-                                  logger=actor_logger, label='actor',
-                                  observers=observers)
-    evaluation_seed = args.seed + EVALUATION_SEED_OFFSET
-    evaluations: List[Dict[str, float]] = []
-
-    def evaluate() -> Optional[Dict[str, float]]:
-        if args.eval_episodes == 0:
-            return None
-        start = time.monotonic()
-        returns = common.evaluate_policy(built, args.env, evaluation_seed, env_kwargs,
-                                  args.eval_episodes)
-        progress.exclude(time.monotonic() - start)
-        result = {'env_steps': progress.steps, 'episodes': progress.episodes,
-                  'mean_return': float(np.mean(returns)),
-                  'std_return': float(np.std(returns)),
-                  'min_return': float(np.min(returns)),
-                  'max_return': float(np.max(returns))}
-        evaluator_logger.write(result)
-        evaluations.append(result)
-        return result
+        actor, observers = StepCountingActor(built.actor, run.progress, num_envs), []
+    run.loop = troupe.EnvironmentLoop(environment, actor, counter=counting.Counter(),
+                                      logger=run.actor_logger, label='actor',
+                                      observers=observers)
 
     what = (f'{budget["steps"]:,} env steps' if budget['steps']
             else f'{budget["episodes"]:,} episodes')
@@ -290,21 +315,26 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
     if num_envs is not None:
         copies = (' on 1 copy' if num_envs == 1 else
                   f' on {num_envs} copies (seeds {args.seed}-{args.seed + num_envs - 1})')
-    print(f'Training {args.agent} on {args.env!r} ({config["actions"]}) for {what}, '
+    print(f'Training {args.agent} on {args.env!r} ({actions}) for {what}, '
           f'seed {args.seed}{copies}' + (f'; preset from {preset.source}'
                                          if preset.source else '') + '.', flush=True)
     if overrides:
         print('Overrides: ' + ', '.join(f'{k}={v!r}' for k, v in overrides.items()),
               flush=True)
     print(f'Run directory: {logdir}', flush=True)
+    return run
+
+
+def _loop(run: _Run, budget, every: int) -> bool:
+    """Trains to the budget, evaluating every `every` env steps (0: never);
+    returns whether it was interrupted (Ctrl-C)."""
+    progress, loop = run.progress, run.loop
 
     def finished() -> bool:
         if budget['episodes']:
             return progress.episodes >= budget['episodes']
         return progress.steps >= budget['steps']
 
-    interrupted = False
-    every = args.eval_every
     next_evaluation = every or None
     try:
         while not finished():
@@ -314,37 +344,46 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
                 target = min(next_evaluation or budget['steps'], budget['steps'])
                 loop.run(num_steps=max(target - progress.steps, 1))
             if every and progress.steps >= next_evaluation and not finished():
-                evaluate()
+                run.evaluate()
                 next_evaluation = (progress.steps // every + 1) * every
     except KeyboardInterrupt:
-        interrupted = True
+        return True
+    return False
+
+
+def _finish(run: _Run, interrupted: bool) -> int:
+    """Saves, evaluates, writes results.json and the curve, prints the summary."""
+    from troupe.cli import rundir
+    from troupe.environments.multiagent import team_return
+
+    args, progress = run.args, run.progress
     progress.finish()
     seconds = progress.seconds
-    if checkpointer is not None:
-        checkpointer.save(force=True)
-    final = None if interrupted else evaluate()
+    if run.checkpointer is not None:
+        run.checkpointer.save(force=True)
+    final = None if interrupted else run.evaluate()
 
-    steps = np.asarray([row['steps'] for row in episodes_log.data], dtype=np.float64)
-    returns = np.asarray([float(np.sum(row['episode_return']))
-                          for row in episodes_log.data])
+    rows = run.episodes_log.data
+    steps = np.asarray([row['steps'] for row in rows], dtype=np.float64)
+    returns = np.asarray([team_return(row['episode_return']) for row in rows])
     results = {
         'env_steps': progress.steps, 'episodes': progress.episodes,
-        'num_envs': num_envs, 'train_seconds': seconds,
+        'num_envs': run.num_envs, 'train_seconds': seconds,
         'env_steps_per_second': progress.steps / seconds if seconds > 0 else None,
-        'learner_updates': learner_updates(),
+        'learner_updates': run.learner_updates(),
         'last_episodes_mean_return': progress.recent_return,
-        'final_evaluation': final, 'evaluations': evaluations,
+        'final_evaluation': final, 'evaluations': run.evaluations,
         'interrupted': interrupted,
     }
-    rundir.write_json(os.path.join(logdir, rundir.RESULTS_FILE), results)
-    for logger in (actor_logger, evaluator_logger, learner_log):
+    rundir.write_json(os.path.join(run.logdir, rundir.RESULTS_FILE), results)
+    for logger in (run.actor_logger, run.evaluator_logger, run.learner_log):
         logger.close()
 
-    _print_summary(args, results, steps, returns, evaluation_seed)
+    _print_summary(args, results, steps, returns, run.evaluation_seed)
     if not args.no_plot and steps.size:
-        path = _write_curve(args, logdir, steps, returns, evaluations)
+        path = _write_curve(args, run.logdir, steps, returns, run.evaluations)
         print(f'Learning curve: {path}')
-    print(f'Logs, checkpoints and config: {logdir}  (troupe evaluate {logdir})')
+    print(f'Logs, checkpoints and config: {run.logdir}  (troupe evaluate {run.logdir})')
     return 130 if interrupted else 0
 
 

@@ -162,6 +162,7 @@ class LearnerBase(core.Learner):
 
     def _after_update(self, sample, fetches: Dict[str, tf.Tensor]) -> None:
         """In the update graph, after each SGD step (e.g. priority updates)."""
+        del sample, fetches
 
     def _update_fn(self) -> Dict[str, tf.Tensor]:
         fetches: Dict[str, tf.Tensor] = {}

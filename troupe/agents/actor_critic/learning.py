@@ -15,25 +15,24 @@ batch of n-step transitions and
   4. when `clipping`, clips each gradient to global norm 40; both gradients are
      taken before either optimizer applies its update.
 
-TD3 and MADDPG also override the update order or the gradients. The arithmetic
-of one update is a `tf.function(jit_compile=True)`; a second `tf.function`
-pulls `updates_per_call` batches and runs that many updates per `step()`.
+TD3 and MADDPG change the update order or the gradients by overriding `_train`.
+The device, the iterator, the compiled update (`updates_per_call` updates per
+`step()`), counting, logging, checkpoints and `get_variables` are
+`components.learning.LearnerBase`'s.
 """
 
 import copy
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
-import numpy as np
 import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core, errors, types
+from troupe import errors, types
 from troupe.agents import checks
 from troupe.agents.actor_critic.networks import to_sonnet_module
-from troupe.components import counting, devices, learning, loggers, losses
+from troupe.components import counting, learning, loggers, losses
 from troupe.components import utils as tf2_utils
-from troupe.components.variables import ModuleVariableSource
 
 GRADIENT_CLIP_NORM = 40.0
 DQDA_CLIPPING = 1.0
@@ -57,7 +56,7 @@ def _unbatched(spec):
     return tree.map_structure(lambda s: tf.TensorSpec(s.shape[1:], s.dtype), spec)
 
 
-class ActorCriticLearner(core.Learner):
+class ActorCriticLearner(learning.LearnerBase):
     """The shared learner (see the module docstring); subclasses implement
     `_critic_loss` and `_policy_value`.
 
@@ -136,16 +135,20 @@ class ActorCriticLearner(core.Learner):
         checks.check_positive_int('target_update_period', target_update_period)
         if target_update_rate is not None:
             checks.check_rate('target_update_rate', target_update_rate)
-        checks.check_positive_int('updates_per_call', updates_per_call)
         if not isinstance(clipping, bool):
             raise errors.InvalidInput(f'clipping must be a bool, got {clipping!r}.')
-        self._device = devices.select_device(device, role=self._role)
+        super().__init__(dataset if dataset is not None else dataset_iterator,
+                         label=self._role, device=device,
+                         updates_per_call=updates_per_call, jit_compile=jit_compile,
+                         counter=counter, logger=logger, checkpoint=checkpoint,
+                         directory=directory,
+                         checkpoint_subdirectory=(checkpoint_subdirectory
+                                                  or self._default_subdirectory))
         self._discount = float(discount)
         self._target_update_period = int(target_update_period)
         self._target_update_rate = (None if target_update_rate is None
                                     else float(target_update_rate))
         self._clipping = clipping
-        self._updates_per_call = int(updates_per_call)
 
         self._policy_network = policy_network
         self._critic_network = critic_network
@@ -156,36 +159,21 @@ class ActorCriticLearner(core.Learner):
             target_observation_network = copy.deepcopy(self._observation_network)
         self._target_observation_network = to_sonnet_module(target_observation_network)
 
-        self._iterator = iter(dataset if dataset is not None else dataset_iterator)
-        data_spec = self._iterator.element_spec.data
-        observation_spec = _unbatched(data_spec.observation)
-        action_spec = _unbatched(data_spec.action)
+        data_spec = self.element_spec.data
         self._policy_optimizer, self._critic_optimizer = default_optimizers(
-            self._device, policy_optimizer, critic_optimizer,
+            self.device, policy_optimizer, critic_optimizer,
             self._default_learning_rate, self._default_learning_rate)
-        with tf.device(self._device):
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
-            self._create_variables(observation_spec, action_spec)
+        with tf.device(self.device):
+            self._create_variables(_unbatched(data_spec.observation),
+                                   _unbatched(data_spec.action))
         learning.assign_target(self._online_variables(), self._target_variables())
 
         policy_group = (list(self._observation_network.variables)
                         + list(self._policy_network.variables))
         critic_group = (list(self._observation_network.variables)
                         + [v for critic in self._critics() for v in critic.variables])
-        self._source = ModuleVariableSource({'policy': policy_group,
-                                             'critic': critic_group})
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger('learner', time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, self.state, directory,
-                checkpoint_subdirectory or self._default_subdirectory))
-        # No AutoGraph: the update has no data-dependent Python control flow
-        # (target copies use tf.cond), and converting it cost seconds per agent.
-        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile,
-                                     autograph=False)
-        self._update = tf.function(self._update_fn, autograph=False)
+        self._finish({'policy': policy_group, 'critic': critic_group},
+                     self._checkpointed())
 
     # Construction hooks (TD3 adds a twin critic).
 
@@ -198,6 +186,19 @@ class ActorCriticLearner(core.Learner):
             tf2_utils.create_variables(network, [embedding_spec])
         for network in self._critics() + self._target_critics():
             tf2_utils.create_variables(network, [embedding_spec, action_spec])
+
+    def _checkpointed(self) -> Dict[str, object]:
+        """What `state` holds besides `num_steps` and the counter."""
+        return {
+            'policy': self._policy_network,
+            'critic': self._critic_network,
+            'target_policy': self._target_policy_network,
+            'target_critic': self._target_critic_network,
+            'observation': self._observation_network,
+            'target_observation': self._target_observation_network,
+            'policy_optimizer': self._policy_optimizer,
+            'critic_optimizer': self._critic_optimizer,
+        }
 
     def _critics(self) -> List[snt.Module]:
         return [self._critic_network]
@@ -269,7 +270,10 @@ class ActorCriticLearner(core.Learner):
         return loss, self._clip(tape.gradient(loss, variables)), variables
 
     def _copy_targets_if_due(self) -> None:
-        """Periodic copy at updates 0, P, 2P, ... (before the update, as in Acme)."""
+        """Periodic copy at updates 0, P, 2P, ... (before the update, as in Acme).
+
+        `num_steps` counts the updates before this one (the base adds 1 after it).
+        """
         if self._target_update_rate is not None:
             return
         if self._target_update_period == 1:
@@ -288,8 +292,16 @@ class ActorCriticLearner(core.Learner):
             learning.assign_target(self._online_variables(), self._target_variables(),
                                    self._target_update_rate)
 
-    def _sgd_step_fn(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
-        """One update on a batch of transitions."""
+    # No AutoGraph: the update has no data-dependent Python control flow (target
+    # copies use tf.cond), and converting it cost seconds per agent. Calls made
+    # from here (the `_train` overrides) are not converted either.
+    @tf.autograph.experimental.do_not_convert
+    def _sgd_step_fn(self, sample) -> Dict[str, tf.Tensor]:
+        """One update on a `reverb.ReplaySample` of transitions."""
+        return self._train(sample.data)
+
+    def _train(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
+        """One update on a batch of transitions; returns the losses to log."""
         self._copy_targets_if_due()
         critic_loss, critic_gradients, critic_variables = self._critic_gradients(
             transitions)
@@ -302,46 +314,4 @@ class ActorCriticLearner(core.Learner):
         self._critic_optimizer.apply(critic_gradients, critic_variables)
         self._policy_optimizer.apply(policy_gradients, policy_variables)
         self._average_targets()
-        self._num_steps.assign_add(1)
         return {'critic_loss': critic_loss, 'policy_loss': policy_loss}
-
-    def _update_fn(self) -> Dict[str, tf.Tensor]:
-        """`updates_per_call` updates, each on a fresh batch from the iterator."""
-        fetches = {}
-        for _ in range(self._updates_per_call):
-            sample = next(self._iterator)
-            with tf.device(self._device):
-                fetches = self._sgd_step(sample.data)
-        return fetches
-
-    def step(self):
-        fetches = self._update()
-        self._recorder.record(fetches, steps=self._updates_per_call)
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """SGD updates applied so far."""
-        return int(self._num_steps.numpy())
-
-    @property
-    def state(self) -> Dict[str, object]:
-        """What a checkpoint holds."""
-        return {
-            'policy': self._policy_network,
-            'critic': self._critic_network,
-            'target_policy': self._target_policy_network,
-            'target_critic': self._target_critic_network,
-            'observation': self._observation_network,
-            'target_observation': self._target_observation_network,
-            'policy_optimizer': self._policy_optimizer,
-            'critic_optimizer': self._critic_optimizer,
-            'num_steps': self._num_steps,
-            'counter': self._counter,
-        }

@@ -2,22 +2,21 @@
 
 Discrete actions (integer dtype) use softmax cross-entropy on the network's logits;
 continuous actions use mean squared error; a network that returns a
-`tfd.Distribution` is fitted by maximum likelihood.
+`tfd.Distribution` is fitted by maximum likelihood. The update is one
+`tf.function`; the rest (the device, counting, logging, `get_variables`,
+`num_updates`) is `components.learning.LearnerBase`.
 """
 
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Iterator, Optional, Union
 
-import numpy as np
-import reverb
 import sonnet as snt
 import tensorflow as tf
 import tensorflow_probability as tfp
 import tree
 
-from troupe import core
-from troupe.components import counting, devices, learning, loggers
+from troupe.agents import checks
+from troupe.components import counting, learning, loggers
 from troupe.components import utils as tf2_utils
-from troupe.components.variables import ModuleVariableSource
 
 tfd = tfp.distributions
 
@@ -32,8 +31,11 @@ def behaviour_cloning_loss(output, actions: tf.Tensor) -> tf.Tensor:
     return tf.reduce_mean(tf.square(output - tf.cast(actions, output.dtype)))
 
 
-class BCLearner(core.Learner):
-    """Behaviour cloning from a dataset of `reverb.ReplaySample`s of Transitions."""
+class BCLearner(learning.LearnerBase):
+    """Behaviour cloning from a dataset of `reverb.ReplaySample`s of Transitions.
+
+    Serves the network's trainable variables as 'policy'.
+    """
 
     def __init__(self,
                  network: snt.Module,
@@ -44,52 +46,54 @@ class BCLearner(core.Learner):
                  logger: Optional[loggers.Logger] = None,
                  checkpoint: bool = False,
                  directory: str = '~/troupe',
-                 device: Optional[str] = None):
-        if learning_rate <= 0:
-            raise ValueError(f'learning_rate must be > 0, got {learning_rate}.')
-        self._device = devices.select_device(device, role='BCLearner')
+                 device: Optional[str] = None,
+                 *,
+                 updates_per_call: int = 1,
+                 jit_compile: bool = False):
+        """Creates the learner.
+
+        Args:
+          network: [B, ...] observations -> logits (discrete actions), actions
+            (continuous) or a `tfd.Distribution`.
+          dataset: a dataset (or iterator) of batched `reverb.ReplaySample`s of
+            `types.Transition`s (the demonstrations).
+          learning_rate: Adam's learning rate (> 0), unless `optimizer` is given.
+          optimizer: an `snt.Optimizer` to use instead.
+          counter: counts 'steps' (updates) and 'walltime'.
+          logger: receives 'loss' and the counts (default:
+            `loggers.make_default_logger('learner')`).
+          checkpoint: whether to checkpoint its `state` (network, optimizer,
+            update count and counter).
+          directory: checkpoint root.
+          device: where variables live and updates run (see `devices`).
+          updates_per_call: SGD updates per `step()` (>= 1), each on a fresh
+            batch.
+          jit_compile: XLA-compile the update.
+        """
+        checks.check_positive('learning_rate', learning_rate)
+        if logger is None:
+            logger = loggers.make_default_logger('learner', steps_key='learner_steps')
+        super().__init__(dataset, label='BCLearner', device=device,
+                         updates_per_call=updates_per_call, jit_compile=jit_compile,
+                         counter=counter, logger=logger, checkpoint=checkpoint,
+                         directory=directory, checkpoint_subdirectory='bc_learner')
         self._network = network
-        self._iterator = iter(dataset)
-        element_spec = self._iterator.element_spec
-        observation_spec = element_spec.data.observation
-        with tf.device(self._device):
+        observation_spec = tree.map_structure(
+            lambda s: tf.TensorSpec(s.shape[1:], s.dtype),
+            self.element_spec.data.observation)
+        with tf.device(self.device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
-            unbatched = tree.map_structure(
-                lambda s: tf.TensorSpec(s.shape[1:], s.dtype), observation_spec)
-            tf2_utils.create_variables(network, [unbatched])
-        self._source = ModuleVariableSource({'policy': network.trainable_variables})
-        self._counter = counter if counter is not None else counting.Counter()
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, {'network': network, 'optimizer': self._optimizer,
-                             'counter': self._counter},
-                directory, 'bc_learner'))
-        self._checkpointer = self._recorder.checkpointer
+            tf2_utils.create_variables(network, [observation_spec])
+        self._finish({'policy': network.trainable_variables},
+                     {'network': network, 'optimizer': self._optimizer})
 
-    @tf.function
-    def _update(self, sample: reverb.ReplaySample):
+    def _sgd_step_fn(self, sample):
+        """One maximum-likelihood step on a batch; returns the loss."""
         transitions = sample.data
-        with tf.device(self._device):
-            with tf.GradientTape() as tape:
-                loss = behaviour_cloning_loss(
-                    self._network(transitions.observation), transitions.action)
-            variables = self._network.trainable_variables
-            gradients = tape.gradient(loss, variables)
-            self._optimizer.apply(gradients, variables)
+        variables = self._network.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = behaviour_cloning_loss(self._network(transitions.observation),
+                                          transitions.action)
+        gradients = tape.gradient(loss, variables)
+        self._optimizer.apply(gradients, variables)
         return {'loss': loss}
-
-    def step(self):
-        fetches = self._update(next(self._iterator))
-        self._recorder.record({k: float(v.numpy()) for k, v in fetches.items()})
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def state(self):
-        return {'network': self._network, 'optimizer': self._optimizer,
-                'counter': self._counter}

@@ -14,10 +14,10 @@ every agent i,
 With `centralised_critics=False` each Q_i sees only (o_i, a_i): independent DDPG
 learners through the same code. Unlike `DDPGLearner` (Acme's choice of the next
 observation), the policy loss sits at the replayed o, where the other agents'
-replayed actions were taken. Construction, target updates (periodic copies or
-Polyak τ), the update loop, counting, logging, checkpoints and variable serving
-are `actor_critic.ActorCriticLearner`'s, run on the joint containers of
-`maddpg.networks`.
+replayed actions were taken. Construction and target updates (periodic copies
+or Polyak τ) are `actor_critic.ActorCriticLearner`'s, run on the joint
+containers of `maddpg.networks`; the update loop, counting, logging,
+checkpoints and variable serving `components.learning.LearnerBase`'s.
 """
 
 from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
@@ -175,7 +175,7 @@ class MADDPGLearner(learning.ActorCriticLearner):
             variables += agent_variables
         return agent_losses, gradients, variables
 
-    def _sgd_step_fn(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
+    def _train(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
         """One MADDPG update of every agent on a batch of joint transitions."""
         self._copy_targets_if_due()
         critic_losses, critic_gradients, critic_variables = self._critic_gradients(
@@ -186,7 +186,6 @@ class MADDPGLearner(learning.ActorCriticLearner):
         self._critic_optimizer.apply(critic_gradients, critic_variables)
         self._policy_optimizer.apply(policy_gradients, policy_variables)
         self._average_targets()
-        self._num_steps.assign_add(1)
         fetches = {'critic_loss': tf.add_n(list(critic_losses.values())) / len(
                        critic_losses),
                    'policy_loss': tf.add_n(list(policy_losses.values())) / len(

@@ -7,23 +7,22 @@ same network (no target network),
     loss = mean_i ½ (r_i + g · d_i · max_a Q(s'_i, a) − Q(s_i, a_i))²,
 
 where d_i is the transition's discount (0 at termination) and g the agent
-discount.
+discount. The update is one `tf.function` (XLA-compiled by default); the rest
+(the device, `updates_per_call` updates per `step()`, counting, logging,
+`get_variables`) is `components.learning.LearnerBase`.
 """
 
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Iterator, Optional, Union
 
-import numpy as np
 import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core
-from troupe.components import counting, devices, learning, loggers, losses
+from troupe.components import counting, learning, loggers, losses
 from troupe.components import utils as tf2_utils
-from troupe.components.variables import ModuleVariableSource
 
 
-class NFQLearner(core.Learner):
+class NFQLearner(learning.LearnerBase):
     """Fits Q-values to one-step targets from the network itself; serves 'network'."""
 
     def __init__(self,
@@ -61,29 +60,24 @@ class NFQLearner(core.Learner):
             batch.
           directory: checkpoint root.
         """
-        self._device = devices.select_device(device, role='NFQLearner')
+        super().__init__(dataset, label='NFQLearner', device=device,
+                         updates_per_call=updates_per_call, jit_compile=jit_compile,
+                         counter=counter, logger=logger, checkpoint=checkpoint,
+                         directory=directory, checkpoint_subdirectory='nfq_learner')
         self._network = network
         self._discount = float(discount)
-        self._updates_per_call = int(updates_per_call)
-        self._iterator = iter(dataset)
         observation_spec = tree.map_structure(
             lambda s: tf.TensorSpec(s.shape[1:], s.dtype),
-            self._iterator.element_spec.data.observation)
-        with tf.device(self._device):
+            self.element_spec.data.observation)
+        with tf.device(self.device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
             tf2_utils.create_variables(network, [observation_spec])
-        self._source = ModuleVariableSource({'network': network.trainable_variables})
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger('learner', time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, self.state, directory, 'nfq_learner'))
-        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile)
-        self._update = tf.function(self._update_fn)
+        self._finish({'network': network.trainable_variables},
+                     {'network': network, 'optimizer': self._optimizer})
 
-    def _sgd_step_fn(self, transitions):
+    def _sgd_step_fn(self, sample):
+        """One regression step on a batch; returns the loss."""
+        transitions = sample.data
         variables = self._network.trainable_variables
         with tf.GradientTape() as tape:
             q_tm1 = self._network(transitions.observation)
@@ -95,36 +89,4 @@ class NFQLearner(core.Learner):
             loss = tf.reduce_mean(0.5 * tf.square(td.td_error))
         gradients = tape.gradient(loss, variables)
         self._optimizer.apply(gradients, variables)
-        self._num_steps.assign_add(1)
-        return loss
-
-    def _update_fn(self):
-        """`updates_per_call` updates, each on a fresh batch from the iterator."""
-        loss = tf.constant(0.0)
-        for _ in range(self._updates_per_call):
-            sample = next(self._iterator)
-            with tf.device(self._device):
-                loss = self._sgd_step(sample.data)
-        return loss
-
-    def step(self):
-        with tf.device(self._device):
-            loss = self._update()
-        self._recorder.record({'loss': loss}, steps=self._updates_per_call)
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """SGD updates applied so far."""
-        return int(self._num_steps.numpy())
-
-    @property
-    def state(self):
-        return {'network': self._network, 'optimizer': self._optimizer,
-                'num_steps': self._num_steps, 'counter': self._counter}
+        return {'loss': loss}

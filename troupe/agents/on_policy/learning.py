@@ -1,27 +1,24 @@
 """`OnPolicyLearner`: what the REINFORCE, A2C and IMPALA learners share.
 
-The variables on the chosen device, one `@tf.function` update (forward pass
-over the T + 1 steps, value targets, `losses.actor_critic_loss` over the real
-transitions, gradient clipping, Adam), bookkeeping with `StepRecorder` and
-checkpoints. Subclasses say how values and targets are computed (`_targets`)
+One update (forward pass over the T + 1 steps, value targets,
+`losses.actor_critic_loss` over the real transitions, gradient clipping, Adam)
+on top of `components.learning.LearnerBase` (device, iterator, the compiled
+call, counting, logging, checkpoints). Subclasses say how values and targets are computed (`_targets`)
 and, for recurrent networks, how the sequence is unrolled (`_forward`).
 """
 
 import abc
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, Optional, Tuple, Union
 
-import numpy as np
 import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core
 from troupe.agents import checks
 from troupe.agents.on_policy import sequences as sequences_lib
-from troupe.components import counting, devices, learning, loggers
+from troupe.components import counting, learning, loggers
 from troupe.components import utils as tf2_utils
 from troupe.components.losses import policy_gradient
-from troupe.components.variables import ModuleVariableSource
 
 Targets = Tuple[tf.Tensor, Optional[tf.Tensor]]
 
@@ -32,7 +29,7 @@ def unbatched(spec, num_leading: int = 2):
         lambda s: tf.TensorSpec(s.shape[num_leading:], s.dtype), spec)
 
 
-class OnPolicyLearner(core.Learner, abc.ABC):
+class OnPolicyLearner(learning.LearnerBase):
     """One actor-critic update per `step()` on a batch of (T + 1)-step sequences.
 
     The loss is `losses.actor_critic_loss` over the real transitions of the
@@ -91,31 +88,24 @@ class OnPolicyLearner(core.Learner, abc.ABC):
             checks.check_positive('max_gradient_norm', max_gradient_norm)
         if max_abs_reward is not None:
             checks.check_positive('max_abs_reward', max_abs_reward)
-        self._device = devices.select_device(device, role=label)
+        if logger is None:
+            logger = loggers.TerminalLogger(label, time_delta=1.)
+        # One batch per update: the on-policy schedule hands over one batch of
+        # sequences per `step()`. boolean_mask has a dynamic shape: no XLA.
+        super().__init__(dataset, label=label, device=device, counter=counter,
+                         logger=logger, checkpoint=checkpoint, directory=directory,
+                         checkpoint_subdirectory=checkpoint_subdirectory)
         self._network = network
         self._discount = float(discount)
         self._entropy_cost = float(entropy_cost)
         self._baseline_cost = float(baseline_cost)
         self._max_gradient_norm = max_gradient_norm
         self._max_abs_reward = max_abs_reward
-
-        self._iterator = iter(dataset)
-        data_spec = self._iterator.element_spec.data
-        with tf.device(self._device):
+        with tf.device(self.device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
-            self._create_variables(data_spec)
-        self._source = ModuleVariableSource({'policy': network.trainable_variables})
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger(label, time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, {'network': network, 'optimizer': self._optimizer,
-                             'num_steps': self._num_steps, 'counter': self._counter},
-                directory, checkpoint_subdirectory))
-        self._sgd_step = tf.function(self._sgd_step_fn)
-        self._update = tf.function(self._update_fn)
+            self._create_variables(self.element_spec.data)
+        self._finish({'policy': network.trainable_variables},
+                     {'network': network, 'optimizer': self._optimizer})
 
     # ------------------------------------------------------------ subclass hooks
 
@@ -152,40 +142,13 @@ class OnPolicyLearner(core.Learner, abc.ABC):
             pick(returns), None if advantages is None else pick(advantages),
             baseline_cost=self._baseline_cost, entropy_cost=self._entropy_cost)
 
-    def _sgd_step_fn(self, data) -> Dict[str, tf.Tensor]:
+    def _sgd_step_fn(self, sample) -> Dict[str, tf.Tensor]:
         variables = self._network.trainable_variables
         with tf.GradientTape() as tape:
-            terms = self.loss(data)
+            terms = self.loss(sample.data)
         gradients = tape.gradient(terms.loss, variables)
         if self._max_gradient_norm is not None:
             gradients, _ = tf.clip_by_global_norm(gradients, self._max_gradient_norm)
         self._optimizer.apply(gradients, variables)
-        self._num_steps.assign_add(1)
         return {'loss': terms.loss, 'policy_loss': terms.policy,
                 'value_loss': terms.value, 'entropy': -terms.entropy}
-
-    def _update_fn(self) -> Dict[str, tf.Tensor]:
-        sample = next(self._iterator)
-        with tf.device(self._device):
-            return self._sgd_step(sample.data)
-
-    def step(self):
-        """One update on the next batch of sequences (waits for it if need be)."""
-        self._recorder.record(self._update())
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """Updates applied so far."""
-        return int(self._num_steps.numpy())
-
-    @property
-    def state(self):
-        return {'network': self._network, 'optimizer': self._optimizer,
-                'num_steps': self._num_steps, 'counter': self._counter}

@@ -15,8 +15,9 @@ holds γ^(n−1) times the environment discounts of an n-step transition.
 
 The update is one `tf.function` (`jit_compile=True` XLA-compiles it; on a 2-core
 CPU that measured no faster, 13 ms per update either way, so it is off by
-default); a second one pulls
-`updates_per_call` batches and runs that many updates per `step()`.
+default); the rest (the device, `updates_per_call` updates per `step()` in one
+compiled call, counting, logging, `get_variables`) is
+`components.learning.LearnerBase`.
 """
 
 import copy
@@ -27,11 +28,9 @@ import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe import core
-from troupe.components import counting, devices, learning, loggers
+from troupe.components import counting, learning, loggers
 from troupe.components import utils as tf2_utils
 from troupe.components.losses import continuous
-from troupe.components.variables import ModuleVariableSource
 from troupe.agents.sac import networks as sac_networks
 
 
@@ -49,7 +48,7 @@ def _as_vector(q_values: tf.Tensor, name: str) -> tf.Tensor:
     return q_values
 
 
-class SACLearner(core.Learner):
+class SACLearner(learning.LearnerBase):
     """The SAC learner (see the module docstring).
 
     Serves variables as 'policy' (the policy network's) and 'critics'.
@@ -127,17 +126,19 @@ class SACLearner(core.Learner):
             raise ValueError(f'SAC needs exactly 2 target critic networks, got '
                              f'{len(target_critic_networks)}.')
 
-        self._device = devices.select_device(device, role='SACLearner')
+        super().__init__(dataset, label='SACLearner', device=device,
+                         updates_per_call=updates_per_call, jit_compile=jit_compile,
+                         counter=counter, logger=logger, checkpoint=checkpoint,
+                         directory=directory,
+                         checkpoint_subdirectory=checkpoint_subdirectory)
         self._policy = policy_network
         self._critics = critic_networks
         self._target_critics = target_critic_networks
         self._discount = float(discount)
         self._target_update_rate = float(target_update_rate)
-        self._updates_per_call = int(updates_per_call)
         self._learn_temperature = entropy_coefficient is None
 
-        self._iterator = iter(dataset)
-        data_spec = self._iterator.element_spec.data
+        data_spec = self.element_spec.data
         observation_spec = _unbatched(data_spec.observation)
         action_tensor_spec = _unbatched(data_spec.action)
         if target_entropy is None:
@@ -147,7 +148,7 @@ class SACLearner(core.Learner):
                 target_entropy = -float(np.prod(action_tensor_spec.shape))
         self._target_entropy = float(target_entropy)
 
-        with tf.device(self._device):
+        with tf.device(self.device):
             self._policy_optimizer = policy_optimizer or snt.optimizers.Adam(
                 learning_rate)
             self._critic_optimizer = critic_optimizer or snt.optimizers.Adam(
@@ -160,7 +161,6 @@ class SACLearner(core.Learner):
                                           name='log_alpha')
             self._alpha_value = (None if entropy_coefficient is None
                                  else float(entropy_coefficient))
-            self._num_steps = tf.Variable(0, dtype=tf.int64, name='num_steps')
             self._rng = (tf.random.Generator.from_seed(seed) if seed is not None
                          else tf.random.Generator.from_non_deterministic_state())
             tf2_utils.create_variables(policy_network, [observation_spec])
@@ -174,18 +174,16 @@ class SACLearner(core.Learner):
         self._online_critic_all = [v for c in critic_networks for v in c.variables]
         self._target_critic_all = [v for c in target_critic_networks
                                    for v in c.variables]
-        self._source = ModuleVariableSource({
-            'policy': policy_network.variables,
-            'critics': self._critic_variables,
-        })
-        self._counter = counter if counter is not None else counting.Counter()
-        if logger is None:
-            logger = loggers.TerminalLogger('learner', time_delta=1.)
-        self._recorder = learning.StepRecorder(
-            self._counter, logger, checkpointer=learning.make_checkpointer(
-                checkpoint, self.state, directory, checkpoint_subdirectory))
-        self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=jit_compile)
-        self._update = tf.function(self._update_fn)
+        self._finish(
+            {'policy': policy_network.variables, 'critics': self._critic_variables},
+            {'policy': policy_network,
+             'critic_1': critic_networks[0], 'critic_2': critic_networks[1],
+             'target_critic_1': target_critic_networks[0],
+             'target_critic_2': target_critic_networks[1],
+             'policy_optimizer': self._policy_optimizer,
+             'critic_optimizer': self._critic_optimizer,
+             'temperature_optimizer': self._temperature_optimizer,
+             'log_alpha': self._log_alpha, 'rng': self._rng})
 
     def _alpha(self) -> tf.Tensor:
         if self._alpha_value is not None:
@@ -196,8 +194,9 @@ class SACLearner(core.Learner):
         return [_as_vector(critic(observation, action), f'critic {i}')
                 for i, critic in enumerate(critics)]
 
-    def _sgd_step_fn(self, transitions):
+    def _sgd_step_fn(self, sample):
         """One update of critics, policy and temperature on a batch."""
+        transitions = sample.data
         o_tm1, a_tm1 = transitions.observation, transitions.action
         o_t = transitions.next_observation
         seeds = tf.cast(self._rng.make_seeds(2), tf.int32)
@@ -236,7 +235,6 @@ class SACLearner(core.Learner):
         del tape
         learning.assign_target(self._online_critic_all, self._target_critic_all,
                                self._target_update_rate)
-        self._num_steps.assign_add(1)
         return {
             'critic_loss': critic_loss,
             'policy_loss': policy_loss,
@@ -245,31 +243,6 @@ class SACLearner(core.Learner):
             'entropy': -tf.reduce_mean(log_prob),
             'q_mean': tf.reduce_mean(0.5 * (q1 + q2)),
         }
-
-    def _update_fn(self):
-        """`updates_per_call` updates, each on a fresh batch from the iterator."""
-        fetches = {}
-        for _ in range(self._updates_per_call):
-            sample = next(self._iterator)
-            with tf.device(self._device):
-                fetches = self._sgd_step(sample.data)
-        return fetches
-
-    def step(self):
-        fetches = self._update()
-        self._recorder.record(fetches, steps=self._updates_per_call)
-
-    def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
-        return self._source.get_variables(names)
-
-    @property
-    def device(self) -> str:
-        return self._device
-
-    @property
-    def num_updates(self) -> int:
-        """SGD updates applied so far."""
-        return int(self._num_steps.numpy())
 
     @property
     def alpha(self) -> float:
@@ -295,15 +268,3 @@ class SACLearner(core.Learner):
     @property
     def target_critic_networks(self) -> List[snt.Module]:
         return list(self._target_critics)
-
-    @property
-    def state(self):
-        return {'policy': self._policy,
-                'critic_1': self._critics[0], 'critic_2': self._critics[1],
-                'target_critic_1': self._target_critics[0],
-                'target_critic_2': self._target_critics[1],
-                'policy_optimizer': self._policy_optimizer,
-                'critic_optimizer': self._critic_optimizer,
-                'temperature_optimizer': self._temperature_optimizer,
-                'log_alpha': self._log_alpha, 'num_steps': self._num_steps,
-                'rng': self._rng, 'counter': self._counter}

@@ -12,8 +12,9 @@ Methods". Each update
      a DPG step on Q1 at s and Polyak-averages all targets at rate τ.
 
 With `target_update_rate=None` targets are instead copied every
-`target_update_period` updates. Bookkeeping and the update loop are
-`actor_critic.ActorCriticLearner`'s.
+`target_update_period` updates. Construction and target copies are
+`actor_critic.ActorCriticLearner`'s, bookkeeping and the update loop
+`components.learning.LearnerBase`'s.
 """
 
 from typing import Dict, Iterator, List, Optional, Union
@@ -139,6 +140,11 @@ class TD3Learner(learning.ActorCriticLearner):
         self._last_policy_loss = tf.Variable(0.0, dtype=tf.float32, trainable=False,
                                              name='last_policy_loss')
 
+    def _checkpointed(self) -> Dict[str, object]:
+        return dict(super()._checkpointed(), twin_critic=self._twin_critic_network,
+                    target_twin_critic=self._target_twin_critic_network,
+                    last_policy_loss=self._last_policy_loss)
+
     def _critics(self) -> List[snt.Module]:
         return [self._critic_network, self._twin_critic_network]
 
@@ -178,7 +184,7 @@ class TD3Learner(learning.ActorCriticLearner):
             loss += tf.reduce_mean(0.5 * tf.square(target - q_tm1))
         return loss
 
-    def _sgd_step_fn(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
+    def _train(self, transitions: types.Transition) -> Dict[str, tf.Tensor]:
         """Critic update every call; policy and targets every d-th call."""
         self._copy_targets_if_due()
         critic_loss, gradients, variables = self._critic_gradients(transitions)
@@ -197,16 +203,8 @@ class TD3Learner(learning.ActorCriticLearner):
         if self._policy_update_period == 1:
             policy_and_targets()
         else:
+            # num_steps counts the updates before this one: due at the d-th.
             due = (self._num_steps + 1) % self._policy_update_period == 0
             tf.cond(due, policy_and_targets, lambda: tf.constant(False))
-        self._num_steps.assign_add(1)
         return {'critic_loss': critic_loss,
                 'policy_loss': self._last_policy_loss.read_value()}
-
-    @property
-    def state(self) -> Dict[str, object]:
-        state = dict(super().state)
-        state.update(twin_critic=self._twin_critic_network,
-                     target_twin_critic=self._target_twin_critic_network,
-                     last_policy_loss=self._last_policy_loss)
-        return state
