@@ -148,3 +148,41 @@ def create_policy_variables(policy: snt.Module,
                policy.initial_state(1))
     else:
         tf2_utils.create_variables(policy, [environment_spec.observations])
+
+
+class TransitionReplayBuilder(ActorLearnerBuilder):
+    """A builder whose replay is one table of n-step transitions (a
+    `configs.ReplayConfig`): uniform, or prioritized when the config has
+    `priority_exponent`. The one definition of that table, its dataset and its
+    adder for DQN, NFQ, SAC and the deterministic actor-critics."""
+
+    def replay_samples_per_insert(self) -> float:
+        """The replay ratio the distributed table enforces."""
+        return self.config.samples_per_insert
+
+    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
+                           distributed: bool = False) -> List[reverb.Table]:
+        from troupe.components import replay
+        config = self.config
+        return [replay.transition_table(
+            config.replay_table_name, config.max_replay_size,
+            min_size=config.min_replay_size,
+            samples_per_insert=self.replay_samples_per_insert(),
+            signature=adders.NStepTransitionAdder.signature(environment_spec),
+            blocking_inserts=distributed,
+            priority_exponent=getattr(config, 'priority_exponent', None))]
+
+    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
+        from troupe.components import replay
+        config = self.config
+        return iter(replay.make_reverb_dataset(
+            replay_address, batch_size=config.batch_size,
+            prefetch_size=config.prefetch_size or None,
+            table=config.replay_table_name,
+            num_parallel_calls=config.num_parallel_calls))
+
+    def make_adder(self, replay_client: reverb.Client,
+                   num_envs: Optional[int] = None) -> adders.Adder:
+        config = self.config
+        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
+                                       config.replay_table_name, num_envs)

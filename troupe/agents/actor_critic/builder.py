@@ -7,7 +7,7 @@ alone when evaluating) and a `FeedForwardActor` refreshed from the learner's
 """
 
 import copy
-from typing import ClassVar, Iterator, List, Optional, Tuple
+from typing import ClassVar, Iterator, Optional, Tuple
 
 import reverb
 import sonnet as snt
@@ -18,11 +18,11 @@ from troupe.agents import builders, spaces
 from troupe.agents.actor_critic import config as config_lib
 from troupe.agents.actor_critic import learning
 from troupe.agents.actor_critic import networks as ac_networks
-from troupe.components import actors, adders, counting, devices, loggers, replay
+from troupe.components import actors, adders, counting, devices, loggers
 from troupe.components.variables import VariableClient
 
 
-class ActorCriticBuilder(builders.ActorLearnerBuilder):
+class ActorCriticBuilder(builders.TransitionReplayBuilder):
     """The shared parts (see the module docstring). Networks:
     `ActorCriticNetworks(policy, critics, observation)`; MADDPG's builder
     overrides what differs for dicts of networks keyed by agent.
@@ -58,31 +58,6 @@ class ActorCriticBuilder(builders.ActorLearnerBuilder):
                                              self.display_name)
 
     # Replay.
-    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
-                           distributed: bool = False) -> List[reverb.Table]:
-        config = self.config
-        return [replay.transition_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert,
-            signature=adders.NStepTransitionAdder.signature(environment_spec),
-            blocking_inserts=distributed)]
-
-    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
-        config = self.config
-        return iter(replay.make_reverb_dataset(
-            replay_address, batch_size=config.batch_size,
-            prefetch_size=config.prefetch_size or None,
-            table=config.replay_table_name,
-            num_parallel_calls=config.num_parallel_calls))
-
-    def make_adder(self, replay_client: reverb.Client,
-                   num_envs: Optional[int] = None) -> adders.Adder:
-        config = self.config
-        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
-                                       config.replay_table_name, num_envs)
-
-    # Networks, policies and actors.
     def _seed(self) -> None:
         """With a config `seed`, sets TensorFlow's global seed before the default
         networks are made, so their initial weights (and the exploration

@@ -1,7 +1,7 @@
 """DQNBuilder: the one place DQN's parts are assembled (see `agents.builders`)."""
 
 import copy
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import reverb
 import sonnet as snt
@@ -11,12 +11,12 @@ from troupe.agents import builders, spaces
 from troupe.agents.dqn import config as config_lib
 from troupe.agents.dqn import learning
 from troupe.agents.dqn import networks as dqn_networks
-from troupe.components import actors, adders, counting, loggers, replay
+from troupe.components import actors, adders, counting, loggers
 from troupe.components import networks as troupe_networks
 from troupe.components.variables import VariableClient
 
 
-class DQNBuilder(builders.ActorLearnerBuilder):
+class DQNBuilder(builders.TransitionReplayBuilder):
     """A prioritized table of n-step transitions, ε-greedy actors (ε on its
     schedule over each actor's env steps) and a `DQNLearner` that writes
     |TD error| back as priorities. Networks: the Q-network module."""
@@ -25,31 +25,6 @@ class DQNBuilder(builders.ActorLearnerBuilder):
     config_class = config_lib.DQNConfig
     actions = spaces.DISCRETE
     exploration_field = 'epsilon'
-
-    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
-                           distributed: bool = False) -> List[reverb.Table]:
-        config = self.config
-        return [replay.transition_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert,
-            signature=adders.NStepTransitionAdder.signature(environment_spec),
-            blocking_inserts=distributed,
-            priority_exponent=config.priority_exponent)]
-
-    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
-        config = self.config
-        return iter(replay.make_reverb_dataset(
-            replay_address, batch_size=config.batch_size,
-            prefetch_size=config.prefetch_size or None,
-            table=config.replay_table_name,
-            num_parallel_calls=config.num_parallel_calls))
-
-    def make_adder(self, replay_client: reverb.Client,
-                   num_envs: Optional[int] = None) -> adders.Adder:
-        config = self.config
-        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
-                                       config.replay_table_name, num_envs)
 
     def make_networks(self, environment_spec: specs.EnvironmentSpec) -> snt.Module:
         return dqn_networks.make_default_network(environment_spec, self.config)

@@ -1,6 +1,6 @@
 """NFQBuilder: the one place NFQ's parts are assembled (see `agents.builders`)."""
 
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import reverb
 import sonnet as snt
@@ -11,12 +11,12 @@ from troupe.agents import builders, spaces
 from troupe.agents.nfq import config as config_lib
 from troupe.agents.nfq import learning
 from troupe.agents.nfq import networks as nfq_networks
-from troupe.components import actors, adders, counting, loggers, replay
+from troupe.components import actors, adders, counting, loggers
 from troupe.components import networks as troupe_networks
 from troupe.components.variables import VariableClient
 
 
-class NFQBuilder(builders.ActorLearnerBuilder):
+class NFQBuilder(builders.TransitionReplayBuilder):
     """A uniform table of (one-step) transitions, ε-greedy actors and an
     `NFQLearner`. Networks: the Q-network module."""
 
@@ -26,29 +26,8 @@ class NFQBuilder(builders.ActorLearnerBuilder):
     batched_acting = True
     exploration_field = 'epsilon'
 
-    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
-                           distributed: bool = False) -> List[reverb.Table]:
-        config = self.config
-        return [replay.transition_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.replay_samples_per_insert,
-            signature=adders.NStepTransitionAdder.signature(environment_spec),
-            blocking_inserts=distributed)]
-
-    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
-        config = self.config
-        return iter(replay.make_reverb_dataset(
-            replay_address, batch_size=config.batch_size,
-            prefetch_size=config.prefetch_size or None,
-            table=config.replay_table_name,
-            num_parallel_calls=config.num_parallel_calls))
-
-    def make_adder(self, replay_client: reverb.Client,
-                   num_envs: Optional[int] = None) -> adders.Adder:
-        config = self.config
-        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
-                                       config.replay_table_name, num_envs)
+    def replay_samples_per_insert(self) -> float:
+        return self.config.replay_samples_per_insert
 
     def make_networks(self, environment_spec: specs.EnvironmentSpec) -> snt.Module:
         """The default Q-network of `hidden_sizes`; with a config `seed`,

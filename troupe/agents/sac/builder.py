@@ -1,7 +1,7 @@
 """SACBuilder: the one place SAC's parts are assembled (see `agents.builders`)."""
 
 import copy
-from typing import Iterator, List, Optional
+from typing import Iterator, Optional
 
 import reverb
 import sonnet as snt
@@ -12,11 +12,11 @@ from troupe.agents import builders, spaces
 from troupe.agents.sac import config as config_lib
 from troupe.agents.sac import learning
 from troupe.agents.sac import networks as sac_networks
-from troupe.components import actors, adders, counting, devices, loggers, replay
+from troupe.components import actors, adders, counting, devices, loggers
 from troupe.components.variables import VariableClient
 
 
-class SACBuilder(builders.ActorLearnerBuilder):
+class SACBuilder(builders.TransitionReplayBuilder):
     """A uniform table of n-step transitions, actors sampling the tanh-Gaussian
     policy (its squashed mean when evaluating) and a `SACLearner`.
     Networks: `sac.SACNetworks(policy, critics)`."""
@@ -31,30 +31,6 @@ class SACBuilder(builders.ActorLearnerBuilder):
         """Also needs actions of shape [A] with minimum < maximum everywhere."""
         super().check_environment(environment_spec, environment)
         sac_networks.check_continuous_actions(environment_spec.actions)
-
-    def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
-                           distributed: bool = False) -> List[reverb.Table]:
-        config = self.config
-        return [replay.transition_table(
-            config.replay_table_name, config.max_replay_size,
-            min_size=config.min_replay_size,
-            samples_per_insert=config.samples_per_insert,
-            signature=adders.NStepTransitionAdder.signature(environment_spec),
-            blocking_inserts=distributed)]
-
-    def make_dataset_iterator(self, replay_address: str) -> Iterator[reverb.ReplaySample]:
-        config = self.config
-        return iter(replay.make_reverb_dataset(
-            replay_address, batch_size=config.batch_size,
-            prefetch_size=config.prefetch_size or None,
-            table=config.replay_table_name,
-            num_parallel_calls=config.num_parallel_calls))
-
-    def make_adder(self, replay_client: reverb.Client,
-                   num_envs: Optional[int] = None) -> adders.Adder:
-        config = self.config
-        return adders.make_nstep_adder(replay_client, config.n_step, config.discount,
-                                       config.replay_table_name, num_envs)
 
     def make_networks(self, environment_spec: specs.EnvironmentSpec
                       ) -> sac_networks.SACNetworks:
