@@ -1,10 +1,10 @@
-"""The distributed runtime's settings and recipes, checked without Ray."""
+"""The distributed runtime's settings and agent parts, checked without Ray."""
 
 import pytest
 
 from troupe.agents import registry
 from troupe.distributed import ProgramConfig, StopConditions
-from troupe.distributed import recipes
+from troupe.distributed import parts
 
 
 def dqn_program(**kwargs):
@@ -41,18 +41,20 @@ def test_seeds_differ_per_actor():
     assert len(seeds) == 9
 
 
-def test_make_recipe_names_the_distributed_agents():
-    program = ProgramConfig('td3', 'pendulum',
-                            registry.get('td3').resolve('pendulum', {}))
-    with pytest.raises(ValueError, match="'td3' has no distributed version. "
-                                         'Distributed agents: dqn, d4pg, sac, impala'):
-        recipes.make_recipe(program)
+def test_agent_parts_name_the_distributed_agents():
+    program = ProgramConfig('q_learning', 'gridworld/simple',
+                            registry.get('q_learning').resolve('gridworld/simple', {}))
+    with pytest.raises(ValueError, match="'q_learning' has no distributed version "
+                                         r'\(it has no learner\). Distributed agents: '
+                                         'dqn, nfq, reinforce, a2c, impala, ddpg, d4pg, '
+                                         'td3, sac, maddpg.'):
+        parts.AgentParts(program)
 
 
 def test_recipe_checks_the_action_spec():
-    program = ProgramConfig('dqn', 'pendulum', registry.get('dqn').defaults)
-    with pytest.raises(ValueError, match='dqn cannot act in .pendulum.'):
-        recipes.make_recipe(program)
+    program = ProgramConfig('dqn', 'pendulum', registry.get('dqn').defaults())
+    with pytest.raises(ValueError, match="dqn cannot act in 'pendulum'"):
+        parts.AgentParts(program)
 
 
 def test_impala_actors_are_not_batched():
@@ -60,7 +62,7 @@ def test_impala_actors_are_not_batched():
                             registry.get('impala').resolve('cartpole', {}), num_envs=4)
     with pytest.raises(ValueError, match='impala actors act in one environment each; '
                                          'num_envs=4 is for agents with batched'):
-        recipes.make_recipe(program)
+        parts.AgentParts(program)
 
 
 def test_actor_exploration_only_where_it_means_something():
@@ -68,19 +70,19 @@ def test_actor_exploration_only_where_it_means_something():
                             actor_exploration=[0.1])
     with pytest.raises(ValueError, match=r'sac has no per-actor exploration setting; '
                                          r'actor_exploration is for dqn \(epsilon\), '
-                                         r'd4pg \(sigma\)'):
-        recipes.make_recipe(program)
+                                         r'nfq \(epsilon\), ddpg \(sigma\)'):
+        parts.AgentParts(program)
 
 
-def test_dqn_recipe_reads_the_schedule_from_json():
-    recipe = recipes.make_recipe(dqn_program())
+def test_dqn_parts_read_the_schedule_from_json():
+    recipe = parts.AgentParts(dqn_program())
     assert recipe.config.epsilon(0) == 1.0
     assert recipe.config.epsilon(10 ** 9) == pytest.approx(0.04)
-    assert recipe.network_kwargs == {'hidden_sizes': [256, 256], 'dueling': False}
+    assert (recipe.config.hidden_sizes, recipe.config.dueling) == ((256, 256), False)
 
 
 def test_actor_exploration_per_actor():
-    recipe = recipes.make_recipe(dqn_program(actor_exploration=[0.4, 0.01]))
+    recipe = parts.AgentParts(dqn_program(actor_exploration=[0.4, 0.01]))
     assert recipe.actor_exploration(0) == 0.4
     assert recipe.actor_exploration(1) == 0.01
     with pytest.raises(ValueError, match='actor_exploration has 2 values, but actor 2'):
@@ -90,7 +92,7 @@ def test_actor_exploration_per_actor():
 def test_replay_tables_block_inserts_for_the_learner():
     """In a distributed program the rate limiter must hold actors back when the
     learner lags, so the DQN table limits samples per insert both ways."""
-    (table,) = recipes.make_recipe(dqn_program()).replay_tables()
+    (table,) = parts.AgentParts(dqn_program()).replay_tables()
     info = table.info
     limiter = info.rate_limiter_info
     assert info.max_size == 100_000
