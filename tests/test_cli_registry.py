@@ -133,8 +133,9 @@ def test_action_spaces_decide_who_can_act():
     registry.AGENTS['dqn'].check_can_act('catch', spec)
     registry.AGENTS['random'].check_can_act('catch', spec)
     with pytest.raises(errors.InvalidInput,
-                       match=r"td3 cannot act in 'catch': it needs continuous actions "
-                             r".* Agents for it: dqn, nfq, reinforce, a2c, impala"):
+                       match=r"td3 cannot act in 'catch': it needs continuous actions, "
+                             r"and 'catch' has discrete actions \(3\). Agents for it: "
+                             r'dqn, nfq, reinforce, a2c, impala, random.'):
         registry.AGENTS['td3'].check_can_act('catch', spec)
     pendulum = troupe.make_environment_spec(registry.make_environment('pendulum', 0))
     assert registry.describe_actions(pendulum) == (

@@ -41,7 +41,7 @@ def test_dqn_on_cartpole_writes_a_complete_run_that_evaluate_restores(tmp_path,
     assert config['hyperparameters'] == registry.AGENTS['dqn'].resolve(
         'cartpole', {'min_replay_size': 100, 'batch_size': 32,
                      'samples_per_insert': 32.0, 'updates_per_call': 1,
-                     'hidden_sizes': [32, 32]})
+                     'hidden_sizes': [32, 32]}, seed=0).to_json()
     assert config['hyperparameters']['n_step'] == 3            # The CartPole preset.
     assert config['overrides']['hidden_sizes'] == [32, 32]
 
@@ -89,7 +89,8 @@ def test_dqn_on_cartpole_writes_a_complete_run_that_evaluate_restores(tmp_path,
     for value in restored:
         assert any(s.shape == value.shape and np.array_equal(s, value) for s in saved)
     tf.random.set_seed(0)
-    fresh = entry.build(environment_spec(config), config['hyperparameters'], seed=0)
+    fresh = registry.build(entry, environment_spec(config),
+                           entry.config_from_json(config['hyperparameters']))
     try:
         initial = [v.numpy() for v in fresh.checkpoint_objects['network'].variables]
     finally:

@@ -306,7 +306,7 @@ def test_bad_replay_and_policy_arguments():
         tabular.QLearningWithReplay(SPEC, replay_capacity=0)
     with pytest.raises(ValueError, match=r'action indices in \[0, 2\)'):
         tabular.TDPolicyEvaluation(SPEC, policy=np.array([0, 2]))
-    with pytest.raises(ValueError, match=r'steps must be an int >= 1, got 0'):
+    with pytest.raises(ValueError, match=r'LinearSchedule decay_steps must be an integer >= 1, got 0'):
         tabular.LinearSchedule(1.0, 0.0, 0)
     with pytest.raises(ValueError, match=r'discount must be a number in \[0, 1\]'):
         planning.value_iteration(_two_state_model(), discount=2.0)

@@ -34,7 +34,10 @@ def two_node_cluster(tmp_path_factory):
     home = tmp_path_factory.mktemp('home')
     # Ray refuses worker nodes unless multi-node clusters are enabled; both nodes
     # are bound to loopback by --node-ip-address.
-    env = dict(os.environ, HOME=str(home), RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER='1')
+    # Other RAY_* settings of this process (e.g. an earlier in-process cluster's
+    # authentication) are left out: these nodes start a cluster of their own.
+    env = {key: value for key, value in os.environ.items() if not key.startswith('RAY_')}
+    env.update(HOME=str(home), RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER='1')
     # A short session folder: Ray's socket paths must stay under 108 bytes.
     temp_dir = os.path.join('/tmp', f'troupe-2n-{os.getpid()}')
     port = _free_port()
