@@ -19,7 +19,7 @@ CORE = [
 NOTEBOOKS = ['nbclient', 'nbformat', 'ipykernel']
 
 EXTRAS = {
-    'test': ['pytest', 'pytest-timeout', 'ruff>=0.6,<1'] + NOTEBOOKS,
+    'test': ['pytest', 'pytest-timeout', 'pytest-xdist>=3,<4', 'ruff>=0.6,<1'] + NOTEBOOKS,
     'notebooks': NOTEBOOKS + ['jupyter'],
     # The distributed runtime (troupe.distributed); protobuf below 5 for the
     # pinned TensorFlow.

@@ -31,3 +31,14 @@ def reverb_server_factory():
     yield make
     for server in servers:
         server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """Keeps the tests that start Ray clusters in one xdist group, so that one
+    worker runs them in turn: two local clusters would compete for the CPUs, and
+    the two-node test's `ray stop --force` would end the other's."""
+    distributed = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               'distributed', '')
+    for item in items:
+        if str(item.fspath).startswith(distributed):
+            item.add_marker(pytest.mark.xdist_group('ray'))

@@ -1,45 +1,13 @@
-"""Evaluation policies the agents do not provide themselves, and a tabular agent's
-Q-table in a form a `Checkpointer` can save."""
+"""A tabular agent's Q-table in a form a `Checkpointer` can save, and the greedy
+actor that evaluates it."""
 
 from typing import Optional
 
 import dm_env
 import numpy as np
-import sonnet as snt
-import tensorflow as tf
 
 from troupe import core
 from troupe.agents import tabular
-
-
-class GreedyLogits(snt.Module):
-    """observations -> argmax of a (logits, value) network's logits."""
-
-    def __init__(self, network: snt.Module, action_dtype, name: str = 'greedy_logits'):
-        super().__init__(name=name)
-        self._network = network
-        self._dtype = tf.as_dtype(action_dtype)
-
-    def __call__(self, observations):
-        logits, _ = self._network(observations)
-        return tf.cast(tf.argmax(logits, axis=-1), self._dtype)
-
-
-class GreedyRecurrentLogits(snt.RNNCore):
-    """(observations, state) -> (argmax of the logits, new state)."""
-
-    def __init__(self, core: snt.RNNCore, action_dtype,
-                 name: str = 'greedy_recurrent_logits'):
-        super().__init__(name=name)
-        self._core = core
-        self._dtype = tf.as_dtype(action_dtype)
-
-    def __call__(self, observations, state):
-        (logits, _), new_state = self._core(observations, state)
-        return tf.cast(tf.argmax(logits, axis=-1), self._dtype), new_state
-
-    def initial_state(self, batch_size: int, **kwargs):
-        return self._core.initial_state(batch_size, **kwargs)
 
 
 class TableState(core.Saveable):
