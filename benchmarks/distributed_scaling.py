@@ -215,10 +215,11 @@ def main():
     name = 'distributed_scaling'
     if args.study in ('latency', 'both'):
         results['latency_study'] = latency_study(args)
-        name = 'distributed_scaling_latency'
+        name = f'distributed_scaling_latency_{args.latency * 1e3:g}ms'
     if args.study in ('learner', 'both'):
         results['learner_study'] = learner_study(args)
-        name = 'distributed_scaling' if args.study == 'learner' else 'distributed_scaling_both'
+        name = ('distributed_scaling' if args.study == 'learner'
+                else f'distributed_scaling_both_{args.latency * 1e3:g}ms')
     results['load_average'] = os.getloadavg()
     path = common.write_results(name, results)
     print(f'Results: {os.path.relpath(path)}')
