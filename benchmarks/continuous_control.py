@@ -122,6 +122,9 @@ def main():
     parser.add_argument('--seeds', default='0,1,2')
     parser.add_argument('--eval-every', type=int, default=5000)
     parser.add_argument('--eval-episodes', type=int, default=10)
+    parser.add_argument('--name', default=None,
+                        help='results file name in benchmarks/results, no suffix '
+                             '(default: continuous_control_ENV_AGENT)')
     common.add_intra_op_threads_argument(parser)
     args = parser.parse_args()
     common.apply_intra_op_threads(parser, args)
@@ -133,7 +136,7 @@ def main():
     print(f'{args.agent} on {args.env}, {args.steps} steps: final greedy returns '
           f'{np.round(finals, 1).tolist()}, env steps/s {np.round(rates).tolist()}')
     path = common.write_results(
-        f'continuous_control_{args.env}_{args.agent}',
+        args.name or f'continuous_control_{args.env}_{args.agent}',
         {'agent': args.agent, 'environment': args.env, 'steps': args.steps,
          'seeds': seeds, 'eval_episodes': args.eval_episodes,
          'config': CONFIGS[(args.env, args.agent)].to_json(),

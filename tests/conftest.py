@@ -33,6 +33,7 @@ def reverb_server_factory():
         server.stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # Before xdist reads the groups.
 def pytest_collection_modifyitems(items):
     """Keeps the tests that start Ray clusters in one xdist group, so that one
     worker runs them in turn: two local clusters would compete for the CPUs, and
