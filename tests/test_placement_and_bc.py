@@ -176,6 +176,25 @@ def test_several_updates_per_call_each_on_a_fresh_batch():
         server.stop()
 
 
+def test_updates_of_a_call_cut_short_are_still_counted():
+    """A call whose sample fails part-way (here the dataset ends; in a
+    distributed run the replay server stops) keeps the updates it applied, and
+    the counter counts them, so its steps equal `num_updates`."""
+    server, address = _demonstrations(num_episodes=5)
+    try:
+        counter = counting.Counter()
+        learner = bc.BCLearner(
+            _network(), replay.make_reverb_dataset(address, batch_size=8).take(5),
+            counter=counter, logger=loggers.InMemoryLogger(), updates_per_call=3)
+        learner.step()
+        with pytest.raises(tf.errors.OutOfRangeError):
+            learner.step()  # Two batches left for three updates.
+        assert learner.num_updates == 5
+        assert counter.get_counts()['steps'] == 5
+    finally:
+        server.stop()
+
+
 def test_bad_learning_rate_is_named():
     server, address = _demonstrations(num_episodes=1)
     try:

@@ -128,6 +128,7 @@ class LearnerBase(core.Learner):
         self._device = devices.select_device(device, role=label)
         self._iterator = iter(dataset)
         self._updates_per_call = int(updates_per_call)
+        self._applied: Optional[int] = None  # Updates counted so far (see step).
         self._jit_compile = bool(jit_compile)
         self._counter = counter if counter is not None else counting.Counter()
         self._logger = (logger if logger is not None
@@ -170,13 +171,30 @@ class LearnerBase(core.Learner):
             sample = next(self._iterator)
             with tf.device(self._device):
                 fetches = self._sgd_step(sample)
-                self._num_steps.assign_add(1)
+                # Counts the update only once it ran: without the dependency the
+                # increment, which reads no sample, can run when a sample fails.
+                with tf.control_dependencies(tf.nest.flatten(fetches)):
+                    self._num_steps.assign_add(1)
             self._after_update(sample, fetches)
         return fetches
 
     def step(self):
-        with tf.device(self._device):  # Also places variables made on first use.
-            fetches = self._update()
+        """Applies `updates_per_call` updates and counts them. If a sample fails
+        part-way through the call (the replay server stopped), the updates
+        already applied are counted before the error propagates, so the counter's
+        steps always equal `num_updates`."""
+        if self._applied is None:  # Read once, after any restore.
+            self._applied = self.num_updates
+        try:
+            with tf.device(self._device):  # Also places variables made on first use.
+                fetches = self._update()
+        except Exception:
+            partial = self.num_updates - self._applied
+            if partial > 0:
+                self._applied += partial
+                self._recorder.counter.increment(steps=partial)
+            raise
+        self._applied += self._updates_per_call
         self._recorder.record(fetches, steps=self._updates_per_call)
 
     def get_variables(self, names: Sequence[str]) -> List[List[np.ndarray]]:
