@@ -585,9 +585,10 @@ def test_make_networks_rejects_discrete_actions():
 # Learning.
 
 def test_ddpg_learns_pendulum_swing_up():
-    """Up to 10,000 steps; see EVAL_SEED for what trivial policies score and
+    """Up to 15,000 steps; see EVAL_SEED for what trivial policies score and
     `train_and_evaluate` for why the budget is generous (one run in six had not
-    swung up yet at 5,000 steps)."""
+    swung up yet at 5,000 steps, and one on 2026-12-02 not at 10,000; the run
+    stops at the first evaluation above -900, so the budget costs only then)."""
     tf.random.set_seed(0)
     environment = make('pendulum', seed=0)
     spec = specs.make_environment_spec(environment)
@@ -598,7 +599,7 @@ def test_ddpg_learns_pendulum_swing_up():
                       critic_learning_rate=1e-3, logger=loggers.InMemoryLogger(),
                       checkpoint=False)
     try:
-        score = train_and_evaluate(agent, seed=0, num_steps=10_000)
+        score = train_and_evaluate(agent, seed=0, num_steps=15_000)
     finally:
         agent.close()
     print('DDPG Pendulum greedy return:', score)
