@@ -41,5 +41,5 @@ def pytest_collection_modifyitems(items):
     distributed = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                'distributed', '')
     for item in items:
-        if str(item.fspath).startswith(distributed):
+        if str(item.path).startswith(distributed):
             item.add_marker(pytest.mark.xdist_group('ray'))
