@@ -89,8 +89,14 @@ class LearnerBase(core.Learner):
     optimizers under `with tf.device(self.device)`, then calls
     `self._finish(variables, state)`, and implements `_sgd_step_fn(sample)`:
     one update on one `reverb.ReplaySample`, returning a dict of fetches
-    (losses) to log. `_after_update(sample, fetches)`, called in the update
-    graph after each SGD step, is where a learner writes priorities back.
+    (losses) to log. `_after_updates(samples, fetches)`, called in the update
+    graph after the call's SGD steps with their samples and fetches, is where
+    a learner writes priorities back (all of a call's at once, one write).
+
+    With `updates_per_call` K > 1 one `step()` is one call of one graph that
+    pulls K samples and runs K compiled updates (each one XLA cluster with
+    `jit_compile`; one cluster of all K, tried, ran slower per update on a
+    2-core CPU, see benchmarks/dqn_budget.py) and the learner's write-back.
     """
 
     def __init__(self,
@@ -155,34 +161,43 @@ class LearnerBase(core.Learner):
                                           checkpoint, self._state, directory,
                                           subdirectory))
         self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=self._jit_compile)
+        self._sgd_steps = tf.function(self._sgd_steps_fn)
         self._update = tf.function(self._update_fn)
 
     @abc.abstractmethod
     def _sgd_step_fn(self, sample) -> Dict[str, tf.Tensor]:
         """One update on one batch; returns the fetches to log."""
 
-    def _after_update(self, sample, fetches: Dict[str, tf.Tensor]) -> None:
-        """In the update graph, after each SGD step (e.g. priority updates)."""
-        del sample, fetches
+    def _after_updates(self, samples: Sequence[object],
+                       fetches: Sequence[Dict[str, tf.Tensor]]) -> None:
+        """In the update graph, after a call's SGD steps, with each step's
+        sample and fetches (e.g. priority updates; pop what is not logged)."""
+        del samples, fetches
+
+    def _sgd_steps_fn(self, samples) -> List[Dict[str, tf.Tensor]]:
+        """One update per sample, in order, each counted once it ran."""
+        results = []
+        for sample in samples:
+            fetches = self._sgd_step(sample)
+            # Counts the update only once it ran: without the dependency the
+            # increment, which reads no sample, could run before the update.
+            with tf.control_dependencies(tf.nest.flatten(fetches)):
+                self._num_steps.assign_add(1)
+            results.append(fetches)
+        return results
 
     def _update_fn(self) -> Dict[str, tf.Tensor]:
-        fetches: Dict[str, tf.Tensor] = {}
-        for _ in range(self._updates_per_call):
-            sample = next(self._iterator)
-            with tf.device(self._device):
-                fetches = self._sgd_step(sample)
-                # Counts the update only once it ran: without the dependency the
-                # increment, which reads no sample, can run when a sample fails.
-                with tf.control_dependencies(tf.nest.flatten(fetches)):
-                    self._num_steps.assign_add(1)
-            self._after_update(sample, fetches)
-        return fetches
+        samples = [next(self._iterator) for _ in range(self._updates_per_call)]
+        with tf.device(self._device):
+            results = self._sgd_steps(samples)
+        self._after_updates(samples, results)
+        return results[-1]
 
     def step(self):
         """Applies `updates_per_call` updates and counts them. If a sample fails
         part-way through the call (the replay server stopped), the updates
-        already applied are counted before the error propagates, so the counter's
-        steps always equal `num_updates`."""
+        already applied are counted before the error propagates, so the
+        counter's steps always equal `num_updates`."""
         if self._applied is None:  # Read once, after any restore.
             self._applied = self.num_updates
         try:

@@ -6,7 +6,6 @@ from typing import Callable, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import sonnet as snt
-import tensorflow as tf
 from dm_env import specs as dm_specs
 
 from troupe import errors
@@ -82,23 +81,6 @@ def is_canonical(action_spec: dm_specs.BoundedArray) -> bool:
                 and np.all(np.asarray(action_spec.maximum) == 1.0))
 
 
-class ToUnitInterval(snt.Module):
-    """Maps actions in [spec.minimum, spec.maximum] affinely onto [-1, 1]
-    (the inverse of `networks.RescaleToSpec`)."""
-
-    def __init__(self, action_spec: dm_specs.BoundedArray,
-                 name: str = 'to_unit_interval'):
-        super().__init__(name=name)
-        minimum = np.broadcast_to(action_spec.minimum, action_spec.shape)
-        maximum = np.broadcast_to(action_spec.maximum, action_spec.shape)
-        self._middle = (maximum + minimum) / 2.0
-        self._half_range = (maximum - minimum) / 2.0
-
-    def __call__(self, action: tf.Tensor) -> tf.Tensor:
-        middle = tf.cast(self._middle, action.dtype)
-        return (action - middle) / tf.cast(self._half_range, action.dtype)
-
-
 def _embedded(policy_network: snt.Module,
               observation_network: Optional[Callable]) -> list:
     return ([] if observation_network is None else [observation_network]) + [
@@ -123,7 +105,7 @@ def make_behavior_network(policy_network: snt.Module,
     layers = _embedded(policy_network, observation_network)
     canonical = is_canonical(action_spec)
     if not canonical:
-        layers.append(ToUnitInterval(action_spec))
+        layers.append(networks.ToUnitInterval(action_spec))
     layers.append(networks.ClippedGaussian(sigma))
     if not canonical:
         layers.append(networks.RescaleToSpec(action_spec))

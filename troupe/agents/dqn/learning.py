@@ -6,10 +6,13 @@ weights, clips the gradient norm, applies the optimizer, writes |TD error| back
 as the items' new priorities and refreshes the target network (a copy every
 `target_update_period` updates, or Polyak averaging at `target_update_rate`).
 
-The arithmetic of an update is one `tf.function(jit_compile=True)`; the rest
-(the device, pulling `updates_per_call` batches per `step()` in one compiled
-call, counting, logging, `get_variables`) is `components.learning.LearnerBase`.
-New priorities are written inside the update graph by a `reverb.TFClient`.
+The arithmetic of an update is `_sgd_step_fn`; the rest (the device, pulling
+`updates_per_call` batches per `step()` and running their updates in one
+XLA-compiled call, counting, logging, `get_variables`) is
+`components.learning.LearnerBase`. New priorities are written inside the update
+graph by a `reverb.TFClient`, those of a call's batches in one request after
+its updates (the next call's batches are already prefetched by then, so an
+earlier write would not change what they sample).
 """
 
 from typing import Iterator, Optional, Union
@@ -169,8 +172,10 @@ class DQNLearner(learning.LearnerBase):
                     lambda: tf.constant(False))
         return {'loss': loss, 'priorities': losses.td_priorities(td.td_error)}
 
-    def _after_update(self, sample, fetches):
-        priorities = fetches.pop('priorities')
+    def _after_updates(self, samples, fetches):
+        """Writes the new priorities of all the call's batches in one request."""
+        priorities = [f.pop('priorities') for f in fetches]
         if self._replay_client is not None:
-            self._replay_client.update_priorities(self._table, sample.info.key,
-                                                  priorities)
+            self._replay_client.update_priorities(
+                self._table, tf.concat([s.info.key for s in samples], axis=0),
+                tf.concat(priorities, axis=0))

@@ -9,17 +9,6 @@ import tree
 from troupe import specs
 from troupe.agents import spaces
 from troupe.components import networks
-from troupe.components import utils as tf2_utils
-
-
-class FlattenObservation(snt.Module):
-    """Flattens and concatenates (nested) observations to [B, D] float features."""
-
-    def __init__(self, name: str = 'flatten_observation'):
-        super().__init__(name=name)
-
-    def __call__(self, observations):
-        return tf2_utils.batch_concat(observations)
 
 
 def num_actions(environment_spec: specs.EnvironmentSpec, agent: str = 'DQN') -> int:
@@ -38,7 +27,7 @@ def make_mlp_network(environment_spec: specs.EnvironmentSpec,
         head = networks.DuellingMLP(actions, hidden_sizes=hidden_sizes)
     else:
         head = snt.nets.MLP(hidden_sizes + [actions])
-    return snt.Sequential([FlattenObservation(), head])
+    return snt.Sequential([networks.FlattenObservation(), head])
 
 
 def make_atari_network(environment_spec: specs.EnvironmentSpec) -> snt.Module:

@@ -1,16 +1,31 @@
 """FeedForwardActor: a stateless policy network acting on one observation at a
 time, or on a batch of observations from a `BatchedEnvironment`."""
 
+import logging
 from typing import Optional
 
+import dm_env
+import numpy as np
 import sonnet as snt
 import tensorflow as tf
+import tree
 
-from troupe import types
+from troupe import errors, types
+from troupe.components.actors import numpy_policy
 from troupe.components.actors import policy as policy_lib
 from troupe.components.actors.base import AdderActor
 from troupe.components.adders.base import Adder
 from troupe.components.variables import VariableClient
+
+logger = logging.getLogger(__name__)
+
+INFERENCE_MODES = ('auto', 'numpy', 'tensorflow')
+# The numpy path is chosen automatically up to this many multiply-adds per call
+# (e.g. a 256-256 MLP on 16 observations is ~1.1M): beyond it TF's threaded
+# kernels win over its dispatch cost.
+MAX_NUMPY_MACS = 4_000_000
+# The largest difference allowed between the numpy and the TF policy.
+TOLERANCE = 1e-5
 
 
 class FeedForwardActor(AdderActor):
@@ -34,18 +49,46 @@ class FeedForwardActor(AdderActor):
     categoricals, `ClippedGaussian` noise) draws independently for every row, so
     every copy gets its own noise. The compiled signature leaves the batch axis
     free: any N runs the same concrete function.
+
+    Inference: with `inference='auto'` (the default) a small policy made of
+    parts `numpy_policy.NumpyPolicy` supports (MLPs, ε-greedy, clipped noise,
+    spec squashers) acts in numpy, skipping TF's per-call dispatch (0.3-1 ms
+    against ~20 µs), when the numpy copy agrees with the TF policy to 1e-5 on
+    the first observation; anything else runs in TF. 'numpy' insists (and
+    raises if it cannot), 'tensorflow' never uses numpy. The numpy weights are
+    re-read when they may have changed: when the variable client has copied
+    new values, and, for an actor without a client (whose networks a learner
+    in the same process shares), at every `update()` and `observe_first()`
+    (so at the start of every episode) and on `variables_changed()`.
+    Random draws of the numpy path come from a numpy generator seeded from
+    TensorFlow's random state (so `tf.random.set_seed` fixes them too).
     """
 
     def __init__(self,
                  policy_network: snt.Module,
                  adder: Optional[Adder] = None,
                  variable_client: Optional[VariableClient] = None,
-                 batched: bool = False):
+                 batched: bool = False,
+                 inference: str = 'auto'):
+        if inference not in INFERENCE_MODES:
+            raise errors.InvalidInput(f'inference must be one of {INFERENCE_MODES}, '
+                                      f'got {inference!r}.')
         super().__init__(adder, variable_client)
         self._network = policy_network
         self._batched = bool(batched)
+        self._inference = inference
         self._policy = None
         self._signature = None
+        self._numpy: Optional[numpy_policy.NumpyPolicy] = None
+        self._numpy_stale = False  # True: re-read all; a list: re-read those.
+        self._client_version = None
+
+    @property
+    def inference(self) -> Optional[str]:
+        """'numpy' or 'tensorflow' once the first action chose; None before."""
+        if self._policy is None:
+            return None
+        return 'numpy' if self._numpy is not None else 'tensorflow'
 
     @property
     def batched(self) -> bool:
@@ -70,9 +113,84 @@ class FeedForwardActor(AdderActor):
             self._policy = policy_lib.compile_once(self._make_policy, [observation],
                                                    batched=self._batched)
             self._signature = policy_lib.signature_of(observation, self._batched)
+            if self._inference != 'tensorflow':
+                self._numpy = self._make_numpy_policy(observation)
+        if self._numpy is not None:
+            if self._numpy_stale:
+                stale = self._numpy_stale
+                self._numpy.refresh(None if stale is True else stale)
+                self._numpy_stale = False
+            if self._batched:
+                return self._numpy(observation)
+            if type(observation) is np.ndarray:  # The common case, without tree.
+                action = self._numpy(observation[None])
+                if type(action) is np.ndarray:
+                    return action[0]
+                return tree.map_structure(lambda x: x[0], action)
+            batch = tree.map_structure(lambda x: np.asarray(x)[None], observation)
+            return tree.map_structure(lambda x: x[0], self._numpy(batch))
         if self._batched:
             action = policy_lib.flat_call(self._policy, self._signature, observation,
                                           batched=True)
         else:
             action = policy_lib.flat_call(self._policy, self._signature, observation)
         return policy_lib.to_numpy_nest(action)
+
+    # The numpy path.
+    def _make_numpy_policy(self, observation) -> Optional[numpy_policy.NumpyPolicy]:
+        """The numpy copy of the policy, or None to act in TF (see the class
+        docstring); the TF policy has been compiled, so variables exist."""
+        seed = int(tf.random.uniform([], maxval=2**31 - 1, dtype=tf.int64))
+        try:
+            policy = numpy_policy.NumpyPolicy(self._network,
+                                              np.random.default_rng(seed))
+            core = numpy_policy.deterministic_core(self._network)
+            check = (policy if core is self._network
+                     else numpy_policy.NumpyPolicy(core))
+        except numpy_policy.Unsupported as error:
+            if self._inference == 'numpy':
+                raise errors.InvalidInput(
+                    f"inference='numpy' cannot run this policy: {error}.") from error
+            return None
+        batch = (observation if self._batched else
+                 tree.map_structure(lambda x: np.asarray(x)[None], observation))
+        rows = len(tree.flatten(batch)[0])
+        if self._inference == 'auto' and policy.macs_per_row * rows > MAX_NUMPY_MACS:
+            return None
+        expected = tree.map_structure(
+            lambda t: t.numpy(),
+            core(tree.map_structure(tf.convert_to_tensor, batch)))
+        got = check(batch)
+        error = max(float(np.max(np.abs(np.asarray(e, np.float64) - np.asarray(g))))
+                    for e, g in zip(tree.flatten(expected), tree.flatten(got)))
+        if not error <= TOLERANCE:
+            message = (f'the numpy copy of the policy differs from TF by {error:.3g} '
+                       f'(> {TOLERANCE})')
+            if self._inference == 'numpy':
+                raise errors.InvalidInput(f"inference='numpy': {message}.")
+            logger.warning('%s; acting in TF.', message)
+            return None
+        return policy
+
+    def variables_changed(self, variables=None) -> None:
+        """Tells the actor that its policy's variables (all, or the list
+        `variables`) changed, so that the numpy path re-reads them before the
+        next action."""
+        if variables is None or self._numpy_stale is True:
+            self._numpy_stale = True
+        else:
+            self._numpy_stale = list(self._numpy_stale or ()) + list(variables)
+
+    def observe_first(self, timestep: dm_env.TimeStep):
+        if self._variable_client is None:
+            self._numpy_stale = True
+        super().observe_first(timestep)
+
+    def update(self, wait: bool = False):
+        super().update(wait)
+        client = self._variable_client
+        if client is None:
+            self._numpy_stale = True
+        elif client.version != self._client_version:
+            self._client_version = client.version
+            self._numpy_stale = True

@@ -49,9 +49,17 @@ class ScheduledActor(core.Actor):
                 and self.num_steps - self._updated_at >= self._update_period):
             self._updated_at = self.num_steps
             self.variable.assign(self._schedule(self.num_steps))
+            changed = getattr(self._actor, 'variables_changed', None)
+            if changed is not None:  # E.g. a numpy policy re-reads ε.
+                changed([self.variable])
 
     def update(self, wait: bool = False):
         self._actor.update(wait)
+
+    def variables_changed(self, variables=None) -> None:
+        changed = getattr(self._actor, 'variables_changed', None)
+        if changed is not None:
+            changed(variables)
 
 
 def scheduled_variable(value, name: str) -> tf.Variable:

@@ -13,6 +13,7 @@ from troupe.components.networks.duelling import DuellingMLP
 from troupe.components.networks.epsilon_greedy import EpsilonGreedyPolicy
 from troupe.components.networks.epsilon_greedy import GreedyPolicy
 from troupe.components.networks.epsilon_greedy import epsilon_greedy
+from troupe.components.networks.mlp import FlattenObservation
 from troupe.components.networks.mlp import LayerNormMLP
 from troupe.components.networks.mlp import NearZeroInitializedLinear
 from troupe.components.networks.multiplexers import CriticMultiplexer
@@ -22,6 +23,7 @@ from troupe.components.networks.recurrent import LSTMPolicyValueNetwork
 from troupe.components.networks.rescaling import ClipToSpec
 from troupe.components.networks.rescaling import RescaleToSpec
 from troupe.components.networks.rescaling import TanhToSpec
+from troupe.components.networks.rescaling import ToUnitInterval
 from troupe.components.networks.stochastic import StochasticMeanHead
 from troupe.components.networks.stochastic import StochasticModeHead
 from troupe.components.networks.stochastic import StochasticSamplingHead
@@ -36,6 +38,7 @@ __all__ = [
     'DiscreteValuedHead',
     'DuellingMLP',
     'EpsilonGreedyPolicy',
+    'FlattenObservation',
     'GreedyPolicy',
     'LSTMPolicyValueNetwork',
     'LayerNormMLP',
@@ -47,5 +50,6 @@ __all__ = [
     'StochasticModeHead',
     'StochasticSamplingHead',
     'TanhToSpec',
+    'ToUnitInterval',
     'epsilon_greedy',
 ]

@@ -1,4 +1,5 @@
-"""Feed-forward torsos for vector observations: `LayerNormMLP` and a near-zero linear."""
+"""Feed-forward torsos for vector observations: `LayerNormMLP`, a near-zero
+linear layer and `FlattenObservation`."""
 
 from typing import Callable, Optional, Sequence
 
@@ -37,6 +38,17 @@ class NearZeroInitializedLinear(snt.Linear):
         super().__init__(output_size,
                          w_init=snt.initializers.VarianceScaling(scale),
                          name=name)
+
+
+class FlattenObservation(snt.Module):
+    """Flattens and concatenates (nested) observations to [B, D] features
+    (`utils.batch_concat`), e.g. in front of an `snt.nets.MLP`."""
+
+    def __init__(self, name: str = 'flatten_observation'):
+        super().__init__(name=name)
+
+    def __call__(self, observations: types.NestedTensor) -> tf.Tensor:
+        return tf2_utils.batch_concat(observations)
 
 
 class LayerNormMLP(snt.Module):

@@ -86,3 +86,20 @@ class TanhToSpec(snt.Module):
             return bijector(inputs)
         unit = 0.5 * (tf.tanh(inputs) + 1.0)  # [0, 1]
         return _affine(unit, self._scale, self._offset)
+
+
+class ToUnitInterval(snt.Module):
+    """Maps actions in [spec.minimum, spec.maximum] affinely onto [-1, 1]
+    (the inverse of `networks.RescaleToSpec`)."""
+
+    def __init__(self, action_spec: specs.BoundedArray,
+                 name: str = 'to_unit_interval'):
+        super().__init__(name=name)
+        minimum = np.broadcast_to(action_spec.minimum, action_spec.shape)
+        maximum = np.broadcast_to(action_spec.maximum, action_spec.shape)
+        self._middle = (maximum + minimum) / 2.0
+        self._half_range = (maximum - minimum) / 2.0
+
+    def __call__(self, action: tf.Tensor) -> tf.Tensor:
+        middle = tf.cast(self._middle, action.dtype)
+        return (action - middle) / tf.cast(self._half_range, action.dtype)

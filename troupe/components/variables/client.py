@@ -37,6 +37,7 @@ class VariableClient:
         self._update_period = update_period
         self._call_counter = 0
         self._future: Optional[concurrent.futures.Future] = None
+        self.version = 0  # Counts the copies made, so readers know when values changed.
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix='variable_client')
 
@@ -84,6 +85,7 @@ class VariableClient:
                         f'source sent shape {tuple(np.shape(value))}, expected '
                         f'{tuple(variable.shape)}.')
                 variable.assign(value)
+        self.version += 1
 
     def __del__(self):
         executor = getattr(self, '_executor', None)
