@@ -97,6 +97,7 @@ def _greedy_actor(variable_client=None, network=None, **kwargs):
 def test_actor_chooses_numpy_and_acts_as_tf_does(batched):
     tf.random.set_seed(3)
     actor, network = _greedy_actor(batched=batched)
+    actor.weights_change_on_update()
     reference, _ = _greedy_actor(network=network, batched=batched,
                                  inference='tensorflow')
     rng = np.random.default_rng(3)
@@ -109,10 +110,24 @@ def test_actor_chooses_numpy_and_acts_as_tf_does(batched):
     assert actor.inference == 'numpy' and reference.inference == 'tensorflow'
 
 
-def test_shared_weights_are_reread_on_update():
+def test_an_actor_sharing_networks_undeclared_stays_in_tf_and_sees_changes():
+    # E.g. an evaluation actor held across training: nobody tells it when the
+    # learner changes the weights, so it must read the live variables.
     actor, network = _greedy_actor()
     observation = np.ones(4, np.float32)
+    bias = [v for v in network.trainable_variables if 'b:' in v.name][-1]
+    for wanted in (0, 1):
+        bias.assign(np.array([0., 10.] if wanted else [10., 0.], np.float32))
+        assert actor.select_action(observation) == wanted
+    assert actor.inference == 'tensorflow'
+
+
+def test_shared_weights_are_reread_on_update():
+    actor, network = _greedy_actor()
+    actor.weights_change_on_update()  # As LocalAgent declares for its actor.
+    observation = np.ones(4, np.float32)
     actor.select_action(observation)
+    assert actor.inference == 'numpy'
     bias = [v for v in network.trainable_variables if 'b:' in v.name][-1]
     for wanted in (0, 1, 0):
         bias.assign(np.array([10., 0.] if wanted == 0 else [0., 10.], np.float32))
@@ -147,6 +162,7 @@ def test_scheduled_epsilon_reaches_the_numpy_policy():
     epsilon = tf.Variable(0.0)
     policy = networks.EpsilonGreedyPolicy(network, epsilon, CARTPOLE.actions)
     inner = actors.FeedForwardActor(policy, batched=True)
+    inner.weights_change_on_update()
     actor = actors.ScheduledActor(inner, epsilon, schedules.LinearSchedule(0.0, 1.0, 10),
                                   update_period=10)
     environment = environments.BatchedEnvironment('cartpole', 64, seed=0)
@@ -172,6 +188,7 @@ class _Doubler(snt.Module):
 
 def test_unsupported_modules_keep_tf_and_numpy_mode_names_them():
     actor = actors.FeedForwardActor(_Doubler())
+    actor.weights_change_on_update()
     assert actor.select_action(np.array([0., 1.], np.float32)) == 1
     assert actor.inference == 'tensorflow'
     insisting = actors.FeedForwardActor(_Doubler(), inference='numpy')
@@ -183,6 +200,7 @@ def test_large_batches_stay_in_tf_under_auto():
     network = _created(snt.nets.MLP([512, 512, 2]), 4)
     actor = actors.FeedForwardActor(networks.GreedyPolicy(network, CARTPOLE.actions),
                                     batched=True)
+    actor.weights_change_on_update()
     actor.select_action(np.zeros((64, 4), np.float32))  # 64 · 264k MACs > 4M.
     assert actor.inference == 'tensorflow'
 

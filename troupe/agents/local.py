@@ -139,6 +139,12 @@ class LocalAgent(agent_lib.Agent):
                                             batched=batched)
         if source is not None:
             actor.update(wait=True)
+        elif not evaluation:
+            # The shared networks change only in learner steps, each followed by
+            # an actor update (Agent.update), so the actor may act in numpy.
+            declare = getattr(actor, 'weights_change_on_update', None)
+            if declare is not None:
+                declare()
         return actor, policy
 
     def make_evaluation_actor(self, batched: bool = False) -> core.Actor:

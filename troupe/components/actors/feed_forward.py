@@ -54,12 +54,16 @@ class FeedForwardActor(AdderActor):
     parts `numpy_policy.NumpyPolicy` supports (MLPs, ε-greedy, clipped noise,
     spec squashers) acts in numpy, skipping TF's per-call dispatch (0.3-1 ms
     against ~20 µs), when the numpy copy agrees with the TF policy to 1e-5 on
-    the first observation; anything else runs in TF. 'numpy' insists (and
-    raises if it cannot), 'tensorflow' never uses numpy. The numpy weights are
-    re-read when they may have changed: when the variable client has copied
-    new values, and, for an actor without a client (whose networks a learner
-    in the same process shares), at every `update()` and `observe_first()`
-    (so at the start of every episode) and on `variables_changed()`.
+    the first observation, and when the actor knows when its weights change:
+    it has a variable client (the numpy weights are re-read after it copied
+    new values), or its owner declared, with `weights_change_on_update()`,
+    that the networks it shares change only before an `update()` call (as
+    `LocalAgent` does: its learner steps, then it updates the actor). An actor
+    sharing networks without that declaration stays in TF, since it could not
+    see their changes. 'numpy' insists (and raises if it cannot; without a
+    client its weights are then re-read at every `update()`,
+    `observe_first()` and `variables_changed()`), 'tensorflow' never uses
+    numpy.
     Random draws of the numpy path come from a numpy generator seeded from
     TensorFlow's random state (so `tf.random.set_seed` fixes them too).
     """
@@ -82,6 +86,7 @@ class FeedForwardActor(AdderActor):
         self._numpy: Optional[numpy_policy.NumpyPolicy] = None
         self._numpy_stale = False  # True: re-read all; a list: re-read those.
         self._client_version = None
+        self._changes_on_update = False
 
     @property
     def inference(self) -> Optional[str]:
@@ -113,7 +118,9 @@ class FeedForwardActor(AdderActor):
             self._policy = policy_lib.compile_once(self._make_policy, [observation],
                                                    batched=self._batched)
             self._signature = policy_lib.signature_of(observation, self._batched)
-            if self._inference != 'tensorflow':
+            if self._inference == 'numpy' or (
+                    self._inference == 'auto' and (self._variable_client is not None
+                                                   or self._changes_on_update)):
                 self._numpy = self._make_numpy_policy(observation)
         if self._numpy is not None:
             if self._numpy_stale:
@@ -171,6 +178,12 @@ class FeedForwardActor(AdderActor):
             logger.warning('%s; acting in TF.', message)
             return None
         return policy
+
+    def weights_change_on_update(self) -> None:
+        """Declares that the networks this actor shares (it has no variable
+        client) change only before a call of `update()`, so that it may act in
+        numpy and re-read their weights at each `update()`."""
+        self._changes_on_update = True
 
     def variables_changed(self, variables=None) -> None:
         """Tells the actor that its policy's variables (all, or the list

@@ -56,6 +56,11 @@ class ScheduledActor(core.Actor):
     def update(self, wait: bool = False):
         self._actor.update(wait)
 
+    def weights_change_on_update(self) -> None:
+        declare = getattr(self._actor, 'weights_change_on_update', None)
+        if declare is not None:
+            declare()
+
     def variables_changed(self, variables=None) -> None:
         changed = getattr(self._actor, 'variables_changed', None)
         if changed is not None:
