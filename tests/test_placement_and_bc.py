@@ -101,8 +101,7 @@ def test_learner_variables_and_update_ops_on_requested_device():
                  if op.type == 'StatefulPartitionedCall']
         assert calls and all(op.device.endswith('CPU:1') for op in calls), (
             [op.device for op in calls])
-        step_graph = learner._sgd_steps.get_concrete_function(
-            [learner.element_spec]).graph
+        step_graph = learner._sgd_step.get_concrete_function(learner.element_spec).graph
         math_ops = [op for op in step_graph.get_operations() if op.type == 'MatMul']
         assert math_ops and all(op.device in ('', '/device:CPU:1') for op in math_ops)
         assert learner.device == '/CPU:1'
