@@ -94,9 +94,9 @@ class LearnerBase(core.Learner):
     a learner writes priorities back (all of a call's at once, one write).
 
     With `updates_per_call` K > 1 one `step()` is one call of one graph that
-    pulls K samples and runs K compiled updates (each one XLA cluster with
-    `jit_compile`; one cluster of all K, tried, ran slower per update on a
-    2-core CPU, see benchmarks/dqn_budget.py) and the learner's write-back.
+    pulls K samples and runs K compiled updates (each its own XLA cluster with
+    `jit_compile`; one cluster of all K, tried once, was not faster per update
+    on a 2-core CPU) and then the learner's write-back.
     """
 
     def __init__(self,
@@ -161,7 +161,6 @@ class LearnerBase(core.Learner):
                                           checkpoint, self._state, directory,
                                           subdirectory))
         self._sgd_step = tf.function(self._sgd_step_fn, jit_compile=self._jit_compile)
-        self._sgd_steps = tf.function(self._sgd_steps_fn)
         self._update = tf.function(self._update_fn)
 
     @abc.abstractmethod
@@ -174,22 +173,17 @@ class LearnerBase(core.Learner):
         sample and fetches (e.g. priority updates; pop what is not logged)."""
         del samples, fetches
 
-    def _sgd_steps_fn(self, samples) -> List[Dict[str, tf.Tensor]]:
-        """One update per sample, in order, each counted once it ran."""
-        results = []
-        for sample in samples:
-            fetches = self._sgd_step(sample)
-            # Counts the update only once it ran: without the dependency the
-            # increment, which reads no sample, could run before the update.
-            with tf.control_dependencies(tf.nest.flatten(fetches)):
-                self._num_steps.assign_add(1)
-            results.append(fetches)
-        return results
-
     def _update_fn(self) -> Dict[str, tf.Tensor]:
         samples = [next(self._iterator) for _ in range(self._updates_per_call)]
+        results = []
         with tf.device(self._device):
-            results = self._sgd_steps(samples)
+            for sample in samples:
+                fetches = self._sgd_step(sample)
+                # Counts the update only once it ran: without the dependency the
+                # increment, which reads no sample, could run before the update.
+                with tf.control_dependencies(tf.nest.flatten(fetches)):
+                    self._num_steps.assign_add(1)
+                results.append(fetches)
         self._after_updates(samples, results)
         return results[-1]
 

@@ -7,8 +7,8 @@ as the items' new priorities and refreshes the target network (a copy every
 `target_update_period` updates, or Polyak averaging at `target_update_rate`).
 
 The arithmetic of an update is `_sgd_step_fn`; the rest (the device, pulling
-`updates_per_call` batches per `step()` and running their updates in one
-XLA-compiled call, counting, logging, `get_variables`) is
+`updates_per_call` batches per `step()` and running their XLA-compiled updates
+in one graph call, counting, logging, `get_variables`) is
 `components.learning.LearnerBase`. New priorities are written inside the update
 graph by a `reverb.TFClient`, those of a call's batches in one request after
 its updates (the next call's batches are already prefetched by then, so an

@@ -52,8 +52,8 @@ class FeedForwardActor(AdderActor):
 
     Inference: with `inference='auto'` (the default) a small policy made of
     parts `numpy_policy.NumpyPolicy` supports (MLPs, ε-greedy, clipped noise,
-    spec squashers) acts in numpy, skipping TF's per-call dispatch (0.3-1 ms
-    against ~20 µs), when the numpy copy agrees with the TF policy to 1e-5 on
+    spec squashers) acts in numpy, skipping TF's per-call dispatch (a call of
+    the CartPole DQN policy: 0.5-1.2 ms in TF, 0.08-0.13 ms in numpy), when the numpy copy agrees with the TF policy to 1e-5 on
     the first observation, and when the actor knows when its weights change:
     it has a variable client (the numpy weights are re-read after it copied
     new values), or its owner declared, with `weights_change_on_update()`,
