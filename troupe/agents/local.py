@@ -59,7 +59,8 @@ class LocalAgent(agent_lib.Agent):
                  logger: Optional[loggers.Logger] = None,
                  device: Optional[str] = None,
                  checkpoint: bool = False,
-                 checkpoint_subpath: str = '~/troupe/'):
+                 checkpoint_subpath: str = '~/troupe/',
+                 replay_checkpointer=None):
         """Builds every part.
 
         Args:
@@ -76,6 +77,9 @@ class LocalAgent(agent_lib.Agent):
           checkpoint: save the learner's `state` under `checkpoint_subpath`
             (at most every few minutes, as Acme's learners do, and on close()).
           checkpoint_subpath: the checkpoint root directory.
+          replay_checkpointer: a Reverb checkpointer for the server (e.g.
+            `run_checkpoints.replay_checkpointer`): where `replay_client.checkpoint()`
+            writes, and the checkpoint the tables start from.
         """
         builder.check_environment(environment_spec)
         if num_envs is not None:
@@ -90,7 +94,7 @@ class LocalAgent(agent_lib.Agent):
         self._num_envs = num_envs
         self._closed = False
         self._server = reverb.Server(builder.make_replay_tables(environment_spec),
-                                     port=None)
+                                     port=None, checkpointer=replay_checkpointer)
         try:
             self._build(networks, counter, logger, device)
             self._checkpointer = None
@@ -117,6 +121,7 @@ class LocalAgent(agent_lib.Agent):
             networks, builder.make_dataset_iterator(address), spec, counter, logger,
             replay_client=reverb.Client(address), device=self._device)
         adder = builder.make_adder(reverb.Client(address), self._num_envs)
+        self._adder = adder
         actor, self.policy = self._make_actor(learner, evaluation=False, adder=adder,
                                               batched=self._num_envs is not None)
         super().__init__(actor, learner, min_observations=builder.min_observations(),
@@ -177,7 +182,24 @@ class LocalAgent(agent_lib.Agent):
         """Sequences an on-policy learner has consumed."""
         return self._queue.consumed if self.builder.on_policy else 0
 
+    @property
+    def acting_state(self) -> core.Saveable:
+        """The acting side's position for whole-run checkpoints: observations
+        counted by the replay-ratio schedule, sequences an on-policy learner has
+        consumed, and the actor's exploration schedule (ε, σ)."""
+        return _ActingState(self)
+
+    def flush_replay_writes(self) -> None:
+        """Blocks until every item the actor's adder created is in the tables."""
+        if self._adder is not None:
+            self._adder.flush()
+
     # The server.
+    @property
+    def replay_client(self) -> reverb.Client:
+        """A client of the agent's replay server (e.g. to checkpoint it)."""
+        return reverb.Client(self.server_address)
+
     @property
     def server_address(self) -> str:
         return f'localhost:{self._server.port}'
@@ -200,6 +222,29 @@ class LocalAgent(agent_lib.Agent):
 
     def __exit__(self, *unused_exc_info):
         self.close()
+
+
+class _ActingState(core.Saveable):
+    """See `LocalAgent.acting_state`."""
+
+    def __init__(self, agent: LocalAgent):
+        self._agent = agent
+
+    def save(self) -> dict:
+        agent = self._agent
+        save_actor = getattr(agent._actor, 'save', None)
+        return {'num_observations': agent._num_observations,
+                'consumed': agent._queue.consumed if agent.builder.on_policy else 0,
+                'actor': save_actor() if save_actor is not None else None}
+
+    def restore(self, state: dict) -> None:
+        agent = self._agent
+        agent._num_observations = int(state['num_observations'])
+        agent._batch_steps_due = None
+        if agent.builder.on_policy:
+            agent._queue.consumed = int(state['consumed'])
+        if state.get('actor') is not None:
+            agent._actor.restore(state['actor'])
 
 
 class _QueueSchedule:

@@ -34,8 +34,11 @@ def format_duration(seconds: float) -> str:
     return f'{hours}:{minutes:02d}:{seconds:02d}' if hours else f'{minutes}:{seconds:02d}'
 
 
-class Progress:
+class Progress(core.Saveable):
     """Counts steps and episodes of a training loop and shows them on one line.
+
+    `save()`/`restore()` keep its counts, training seconds and recent returns
+    across a resumed run.
 
     `periodic` is called every few dozen steps (e.g. a checkpointer's `save`,
     which writes only when its interval has passed).
@@ -109,6 +112,23 @@ class Progress:
     def exclude(self, seconds: float) -> None:
         """Leaves `seconds` (e.g. spent evaluating) out of the training time."""
         self._excluded += seconds
+
+    def save(self) -> dict:
+        return {'steps': self.steps, 'episodes': self.episodes,
+                'seconds': self.seconds, 'returns': list(self._returns)}
+
+    def restore(self, state: dict) -> None:
+        """Continues from a `save()` state: counts, training time, returns."""
+        self.steps = int(state['steps'])
+        self.episodes = int(state['episodes'])
+        self._start = time.monotonic() - float(state['seconds'])
+        self._excluded = 0.0
+        self._returns.clear()
+        self._returns.extend(float(r) for r in state['returns'])
+        self._next_check = self.steps + _CHECK_EVERY_STEPS
+        fraction = self._fraction()
+        if fraction is not None:
+            self._next_tenth = int(fraction * 10) + 1
 
     @property
     def seconds(self) -> float:

@@ -34,9 +34,19 @@ def add_parser(commands) -> None:
         description='Train AGENT on the registry environment NAME. Without '
                     '--steps/--episodes the budget is the preset\'s (see `troupe '
                     'list`) or the agent\'s default.')
-    train.add_argument('agent', metavar='AGENT', help='agent name (see `troupe list`)')
-    train.add_argument('--env', required=True, metavar='NAME',
-                       help='registry environment name (see `troupe list`)')
+    train.add_argument('agent', metavar='AGENT', nargs='?',
+                       help='agent name (see `troupe list`)')
+    train.add_argument('--env', metavar='NAME',
+                       help='registry environment name (see `troupe list`); required '
+                            'unless --resume')
+    train.add_argument('--resume', metavar='LOGDIR',
+                       help="continue the run in LOGDIR (stopped or killed) from its "
+                            "latest checkpoint, with the run's own command; replay, "
+                            'networks, counters and logs continue where they were')
+    train.add_argument('--checkpoint-every', type=float, default=300.0,
+                       metavar='SECONDS',
+                       help='seconds between whole-run checkpoints (replay '
+                            'included; default 300, and one at the end)')
     budget = train.add_mutually_exclusive_group()
     budget.add_argument('--steps', type=int, metavar='N',
                         help='train for N environment steps (the last episode is '
@@ -75,6 +85,17 @@ def add_parser(commands) -> None:
 
 def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     from troupe.cli import distributed
+    if args.resume is not None:
+        given = [flag for flag, value in (('AGENT', args.agent), ('--env', args.env))
+                 if value is not None]
+        if given:
+            parser.error(f'--resume continues the run with its own command; give no '
+                         f'{" or ".join(given)}')
+    elif args.agent is None or args.env is None:
+        parser.error('the following arguments are required: AGENT, --env '
+                     '(or --resume LOGDIR)')
+    if not args.checkpoint_every > 0:
+        parser.error(f'--checkpoint-every must be > 0 seconds, got {args.checkpoint_every}')
     distributed.check(args, parser)
     for name in ('steps', 'episodes'):
         value = getattr(args, name)
@@ -165,6 +186,9 @@ def _resolve_budget(args, entry, num_envs=None) -> Dict[str, Optional[int]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from troupe.cli import resume
+    if args.resume is not None:
+        args = resume.resumed_args(args)
     if args.distributed:
         from troupe.cli import distributed
         return distributed.run(args)
@@ -180,7 +204,11 @@ def run(args: argparse.Namespace) -> int:
     config = entry.resolve(args.env, overrides, seed=args.seed, num_envs=num_envs)
     env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
     budget = _resolve_budget(args, entry, num_envs)
-    logdir = common.prepare_logdir(args)
+    logdir = args.resume if args.resume is not None else common.prepare_logdir(args)
+    from troupe.components import run_checkpoints
+    checkpoint = None
+    if args.resume is not None:
+        checkpoint = run_checkpoints.latest(resume.checkpoint_directory(logdir))
 
     from troupe.components import devices
     devices.set_cpu_threads(intra_op=getattr(args, 'intra_op_threads', None))
@@ -195,24 +223,32 @@ def run(args: argparse.Namespace) -> int:
         spec = troupe.make_environment_spec(environment)
         entry.check_can_act(args.env, spec)
         learner_log = _LearnerLog()
-        built = registry.build(entry, spec, config, learner_log, num_envs=num_envs)
+        built = registry.build(
+            entry, spec, config, learner_log, num_envs=num_envs,
+            replay_checkpointer=run_checkpoints.replay_checkpointer(
+                resume.checkpoint_directory(logdir), checkpoint))
     except BaseException:
         environment.close()
         raise
     try:
         return _train(args, entry, built, environment, config.to_json(), overrides,
-                      env_kwargs, budget, logdir, learner_log, preset)
+                      env_kwargs, budget, logdir, learner_log, preset, checkpoint)
     finally:
         built.close()
         environment.close()
 
 
 def _train(args, entry, built, environment, hyperparameters, overrides, env_kwargs,
-           budget, logdir, learner_log, preset) -> int:
-    """Wires the run's files and loop, trains, then writes and prints the results."""
+           budget, logdir, learner_log, preset, checkpoint=None) -> int:
+    """Wires the run's files and loop, resumes from `checkpoint` if given,
+    trains, then writes and prints the results."""
     del entry
+    if args.resume is not None:
+        _cut_logs(logdir, checkpoint)
     run = _wire(args, built, environment, hyperparameters, overrides, env_kwargs,
                 budget, logdir, learner_log, preset)
+    if args.resume is not None:
+        _restore(run, checkpoint)
     interrupted = _loop(run, budget, args.eval_every)
     return _finish(run, interrupted)
 
@@ -260,20 +296,21 @@ def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budg
     os.makedirs(logdir, exist_ok=True)
     num_envs = getattr(args, 'num_envs', None)
     actions = registry.describe_actions(troupe.make_environment_spec(environment))
-    rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
-        'format_version': rundir.FORMAT_VERSION,
-        'troupe_version': troupe.__version__,
-        'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
-        'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
-        'seed': args.seed, 'num_envs': num_envs,
-        'intra_op_threads': getattr(args, 'intra_op_threads', None),
-        'budget': budget,
-        'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
-        'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,
-        'preset': preset.source or None, 'overrides': registry.to_json(overrides),
-        'hyperparameters': hyperparameters,
-        'actions': actions,
-    })
+    if args.resume is None:  # A resumed run keeps its own config.json.
+        rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
+            'format_version': rundir.FORMAT_VERSION,
+            'troupe_version': troupe.__version__,
+            'command': 'troupe ' + ' '.join(shlex.quote(a) for a in getattr(args, 'argv', ())),
+            'agent': args.agent, 'env': args.env, 'env_kwargs': env_kwargs,
+            'seed': args.seed, 'num_envs': num_envs,
+            'intra_op_threads': getattr(args, 'intra_op_threads', None),
+            'budget': budget,
+            'eval_every': args.eval_every, 'eval_episodes': args.eval_episodes,
+            'evaluation_seed': args.seed + EVALUATION_SEED_OFFSET,
+            'preset': preset.source or None, 'overrides': registry.to_json(overrides),
+            'hyperparameters': hyperparameters,
+            'actions': actions,
+        })
 
     def file_loggers(label: str, steps_key: str, means_of: Optional[Sequence[str]] = None):
         csv_logger = loggers.CSVLogger(logdir, label=label, add_uid=False)
@@ -293,8 +330,7 @@ def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budg
     run.checkpointer = (rundir.make_checkpointer(logdir, dict(built.checkpoint_objects))
                         if built.checkpoint_objects else None)
     run.progress = Progress(budget['steps'], budget['episodes'], run.learner_updates,
-                            periodic=(run.checkpointer.save if run.checkpointer
-                                      else lambda: None))
+                            periodic=lambda: _periodic_save(run))
     means_of = ('episode_return', 'episode_length', 'steps_per_second')
     if num_envs is not None:  # Env steps/s of all copies too.
         means_of += ('batch_steps_per_second',)
@@ -305,9 +341,18 @@ def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budg
         actor, observers = built.actor, [run.progress]
     else:  # Observers would be copied per copy: the actor counts for Progress.
         actor, observers = StepCountingActor(built.actor, run.progress, num_envs), []
-    run.loop = troupe.EnvironmentLoop(environment, actor, counter=counting.Counter(),
+    loop_counter = counting.Counter()
+    run.loop = troupe.EnvironmentLoop(environment, actor, counter=loop_counter,
                                       logger=run.actor_logger, label='actor',
                                       observers=observers)
+    from troupe.cli import resume
+    from troupe.components import run_checkpoints
+    run.run_checkpointer = run_checkpoints.RunCheckpointer(
+        resume.checkpoint_directory(logdir),
+        dict(built.checkpoint_objects, **built.run_state, loop_counter=loop_counter,
+             progress=run.progress, evaluations=resume.ListState(run.evaluations)),
+        replay_client=built.replay_client, before_save=built.flush_replay_writes,
+        period_seconds=args.checkpoint_every)
 
     what = (f'{budget["steps"]:,} env steps' if budget['steps']
             else f'{budget["episodes"]:,} episodes')
@@ -323,6 +368,57 @@ def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budg
               flush=True)
     print(f'Run directory: {logdir}', flush=True)
     return run
+
+
+def _periodic_save(run: _Run) -> None:
+    if run.checkpointer is not None:
+        run.checkpointer.save()
+    run.run_checkpointer.maybe_save(lambda: _log_positions(run))
+
+
+def _log_positions(run: _Run) -> Dict[str, Any]:
+    """The rows each CSV log holds now (flushed), for a resumed run to cut back to."""
+    from troupe.cli import resume, rundir
+    for logger in (run.actor_logger, run.evaluator_logger, run.learner_log):
+        flush = getattr(logger, 'flush', None)
+        if flush is not None:
+            flush()
+    return {'csv_rows': {label: resume.count_rows(rundir.csv_path(run.logdir, label))
+                         for label in resume.LABELS},
+            'env_steps': run.progress.steps, 'episodes': run.progress.episodes}
+
+
+def _cut_logs(logdir: str, checkpoint) -> None:
+    """Before a resumed run opens its logs: cut them back to the checkpoint."""
+    from troupe.cli import resume
+    rows = checkpoint.metadata['csv_rows'] if checkpoint is not None else {}
+    dropped = resume.cut_logs(logdir, rows)
+    if checkpoint is None:
+        print(f'{logdir!r} holds no checkpoint yet (the run stopped before its first '
+              'save): starting it again from step 0.', flush=True)
+    if any(dropped.values()):
+        print('Dropped the log rows written after the checkpoint: '
+              + ', '.join(f'{label} {n}' for label, n in dropped.items() if n), flush=True)
+
+
+def _restore(run: _Run, checkpoint) -> None:
+    """Restores a resumed run's state and says where it continues from."""
+    from troupe.cli import resume
+    if checkpoint is None:
+        return
+    run.run_checkpointer.restore(checkpoint)
+    run.episodes_log.data[:] = resume.episode_rows(run.logdir)
+    replay = ''
+    if run.built.replay_client is not None:
+        sizes = {name: int(info.current_size)
+                 for name, info in run.built.replay_client.server_info().items()}
+        expected = checkpoint.replay_sizes
+        if sizes != expected:
+            raise RuntimeError(f'The replay restored from {checkpoint.path!r} holds '
+                               f'{sizes} items, not the {expected} it was saved with.')
+        replay = ', replay ' + ', '.join(f'{name} {n:,} items' for name, n in sizes.items())
+    print(f'Resumed from checkpoint {checkpoint.number}: {run.progress.steps:,} env '
+          f'steps, {run.progress.episodes:,} episodes{replay}.', flush=True)
 
 
 def _loop(run: _Run, budget, every: int) -> bool:
@@ -361,6 +457,7 @@ def _finish(run: _Run, interrupted: bool) -> int:
     seconds = progress.seconds
     if run.checkpointer is not None:
         run.checkpointer.save(force=True)
+    run.run_checkpointer.save(_log_positions(run))
     final = None if interrupted else run.evaluate()
 
     rows = run.episodes_log.data

@@ -30,12 +30,19 @@ class BuiltAgent:
         `savers.Checkpointer` saves and restores ({} when nothing learns).
       learner: the learner, if the agent has one.
       close: stops the agent's servers.
+      run_state: name -> trackable or Saveable; what a whole-run checkpoint
+        saves beyond `checkpoint_objects` (the acting side's schedules).
+      replay_client: a client of the agent's replay server, if it has one.
+      flush_replay_writes: blocks until the actor's writes are in the replay.
     """
     actor: core.Actor
     make_evaluation_actor: Callable[[], core.Actor]
     checkpoint_objects: Mapping[str, Any]
     learner: Optional[core.Learner] = None
     close: Callable[[], None] = lambda: None
+    run_state: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    replay_client: Any = None
+    flush_replay_writes: Callable[[], None] = lambda: None
 
     @property
     def learner_updates(self) -> Optional[int]:
@@ -59,9 +66,10 @@ def check_num_envs(entry: AgentEntry, num_envs) -> None:
 
 def build(entry: AgentEntry, spec: specs.EnvironmentSpec, config: configs.AgentConfig,
           logger: Optional[loggers.Logger] = None,
-          num_envs: Optional[int] = None) -> BuiltAgent:
+          num_envs: Optional[int] = None, replay_checkpointer=None) -> BuiltAgent:
     """`entry`'s agent for `spec` with `config` (acting on a `BatchedEnvironment`
     of `num_envs` copies when that is given; its evaluation actors act on one).
+    `replay_checkpointer` is the Reverb checkpointer of its replay server, if any.
 
     Raises:
       ValueError: when the agent cannot act in `spec` or on `num_envs` copies.
@@ -71,9 +79,12 @@ def build(entry: AgentEntry, spec: specs.EnvironmentSpec, config: configs.AgentC
     logger = logger if logger is not None else loggers.NoOpLogger()
     if entry.builder_class is not None:
         agent = local.LocalAgent(entry.make_builder(config), spec, num_envs=num_envs,
-                                 logger=logger)
+                                 logger=logger, replay_checkpointer=replay_checkpointer)
         return BuiltAgent(agent, agent.make_evaluation_actor, dict(agent.learner.state),
-                          agent.learner, agent.close)
+                          agent.learner, agent.close,
+                          run_state={'acting': agent.acting_state},
+                          replay_client=agent.replay_client,
+                          flush_replay_writes=agent.flush_replay_writes)
     if entry.actor_class is not None:  # A tabular agent.
         values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
         agent = entry.actor_class(spec, **values)

@@ -66,6 +66,18 @@ class ScheduledActor(core.Actor):
         if changed is not None:
             changed(variables)
 
+    # The schedule's position, for whole-run checkpoints.
+    def save(self) -> dict:
+        return {'num_steps': self.num_steps, 'updated_at': self._updated_at,
+                'value': float(self.variable.numpy())}
+
+    def restore(self, state: dict) -> None:
+        """Continues the schedule from a `save()` state (ε as it was then)."""
+        self.num_steps = int(state['num_steps'])
+        self._updated_at = int(state['updated_at'])
+        self.variable.assign(state['value'])
+        self.variables_changed([self.variable])
+
 
 def scheduled_variable(value, name: str) -> tf.Variable:
     """The float32 variable a policy reads: `value` itself if it is a

@@ -77,3 +77,7 @@ class Adder(abc.ABC):
     @abc.abstractmethod
     def reset(self):
         """Drops the current episode's unwritten data and waits for pending writes."""
+
+    def flush(self):
+        """Blocks until every item created so far is on the server (e.g. before
+        the replay is checkpointed); the episode goes on."""

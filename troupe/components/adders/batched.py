@@ -93,6 +93,10 @@ class BatchedAdder(base.Adder):
         for adder in self._adders:
             adder.reset()
 
+    def flush(self):
+        for adder in self._adders:
+            adder.flush()
+
 
 def make_nstep_adder(client, n_step: int, discount: float, table: str,
                      num_envs: Optional[int] = None):

@@ -26,6 +26,10 @@ class ForkingAdder(base.Adder):
         for adder in self._adders:
             adder.reset()
 
+    def flush(self):
+        for adder in self._adders:
+            adder.flush()
+
     def add_first(self, timestep: dm_env.TimeStep):
         for adder in self._adders:
             adder.add_first(timestep)
