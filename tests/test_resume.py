@@ -1,0 +1,130 @@
+"""`troupe train` killed with SIGKILL and resumed with `--resume`: real
+processes, a real Reverb server and its checkpoints, nothing mocked."""
+
+import csv
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from troupe.cli import main, rundir
+from troupe.components import run_checkpoints
+
+pytestmark = pytest.mark.timeout(600)
+
+_ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
+_RESUMED = re.compile(r'Resumed from checkpoint (\d+): ([\d,]+) env steps, ([\d,]+) '
+                      r'episodes, replay priority_table ([\d,]+) items')
+
+
+def _train(arguments):
+    return subprocess.Popen([sys.executable, '-m', 'troupe', 'train'] + arguments,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=_ENV)
+
+
+def _kill_after_checkpoint(process, logdir, rng, at_least):
+    """SIGKILLs `process` at a random moment after its `at_least`-th checkpoint
+    (with a one-second period, that may be during a save)."""
+    directory = os.path.join(logdir, 'checkpoints', 'run')
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        numbers = [int(n) for n in os.listdir(directory) if n.isdigit()] \
+            if os.path.isdir(directory) else []
+        if numbers and max(numbers) >= at_least:
+            break
+        time.sleep(0.1)
+    assert process.poll() is None, process.communicate()[0][-3000:]
+    time.sleep(rng.uniform(0.0, 1.5))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def _number(text):
+    return int(text.replace(',', ''))
+
+
+def _episode_column(logdir):
+    with open(rundir.csv_path(logdir, 'actor'), newline='') as file:
+        rows = list(csv.DictReader(file))
+    return [int(float(row['episodes'])) for row in rows], \
+        [int(float(row['steps'])) for row in rows]
+
+
+@pytest.mark.parametrize('extra', [[], ['--num-envs', '8']], ids=['one-env', '8-copies'])
+def test_killed_twice_then_resumed_runs_its_budget_with_nothing_lost(tmp_path, extra):
+    logdir = str(tmp_path / 'run')
+    rng = random.Random(len(extra))
+    steps = 6000
+    arguments = ['dqn', '--env', 'cartpole', '--steps', str(steps), '--logdir', logdir,
+                 '--checkpoint-every', '1', '--eval-episodes', '2', '--no-plot'] + extra
+    _kill_after_checkpoint(_train(arguments), logdir, rng, at_least=2)
+    resumes = []
+    for kills_left in (1, 0):
+        process = _train(['--resume', logdir, '--checkpoint-every', '1'])
+        if kills_left:
+            # Read the resume line, then kill again.
+            start = time.monotonic()
+            lines = []
+            for line in process.stdout:
+                lines.append(line)
+                if line.startswith('Resumed from') or time.monotonic() - start > 120:
+                    break
+            before = max(int(n) for n in os.listdir(os.path.join(logdir, 'checkpoints',
+                                                                 'run')) if n.isdigit())
+            _kill_after_checkpoint(process, logdir, rng, at_least=before + 1)
+            output = ''.join(lines)
+        else:
+            output = process.communicate(timeout=400)[0]
+            assert process.returncode == 0, output[-3000:]
+        resumes.append(output)
+    for output in resumes:
+        match = _RESUMED.search(output)
+        assert match, output[-3000:]
+        assert _number(match.group(4)) > 0  # The replay came back, not empty.
+
+    results = rundir.read_results(logdir)
+    assert results['env_steps'] >= steps and not results['interrupted']
+    episodes, step_counts = _episode_column(logdir)
+    # Every episode once, in order: none missing, none duplicated.
+    assert episodes == list(range(1, len(episodes) + 1))
+    assert step_counts == sorted(step_counts)
+    assert results['episodes'] == len(episodes)
+    assert results['learner_updates'] > 1000
+
+
+def test_resumed_counts_equal_the_checkpoint(tmp_path):
+    """A run stopped at its end and resumed starts from the saved counts and
+    replay size exactly, and has nothing left to train."""
+    logdir = str(tmp_path / 'run')
+    assert main(['train', 'dqn', '--env', 'catch', '--steps', '600', '--logdir', logdir,
+                 '--eval-episodes', '0', '--no-plot']) == 0
+    checkpoint = run_checkpoints.latest(os.path.join(logdir, 'checkpoints', 'run'))
+    before = rundir.read_results(logdir)
+    process = _train(['--resume', logdir])
+    output = process.communicate(timeout=300)[0]
+    assert process.returncode == 0, output[-3000:]
+    match = _RESUMED.search(output)
+    assert match, output[-3000:]
+    assert _number(match.group(2)) == checkpoint.metadata['env_steps'] == before['env_steps']
+    assert _number(match.group(3)) == checkpoint.metadata['episodes'] == before['episodes']
+    assert _number(match.group(4)) == checkpoint.replay_sizes['priority_table'] > 0
+    assert rundir.read_results(logdir)['env_steps'] == before['env_steps']
+
+
+def test_resume_of_something_that_is_not_a_run_is_refused(tmp_path, capsys):
+    assert main(['train', '--resume', str(tmp_path)]) == 2
+    assert 'is not a run directory' in capsys.readouterr().err
+    assert main(['train', '--resume', str(tmp_path / 'missing')]) == 2
+    assert 'no such directory' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(['train', 'dqn', '--resume', str(tmp_path)])
+    assert 'give no AGENT' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(['train', 'dqn'])
+    assert 'AGENT, --env' in capsys.readouterr().err
