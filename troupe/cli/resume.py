@@ -64,8 +64,8 @@ def resumed_args(args: argparse.Namespace) -> argparse.Namespace:
     resumed = parser.parse_args(command[1:])
     if resumed.distributed:
         raise errors.InvalidInput(
-            f'--resume {logdir!r}: a --distributed run resumes by running its '
-            'command again with the same --logdir.')
+            f'--resume {logdir!r} is a --distributed run; resuming those (their '
+            'replay node included) is not supported yet.')
     if resumed.agent != config['agent'] or resumed.env != config['env']:
         raise errors.InvalidInput(
             f'--resume {logdir!r}: its command trains {resumed.agent} on '
@@ -107,7 +107,7 @@ def cut_csv(path: str, rows: int) -> int:
         return 0
     temporary = path + '.tmp'
     with open(temporary, 'w', newline='', encoding='utf-8') as file:
-        csv.writer(file).writerows(lines[:rows + 1] if rows else lines[:1])
+        csv.writer(file).writerows(lines[:rows + 1])
     os.replace(temporary, path)
     return len(lines) - 1 - rows
 
