@@ -76,9 +76,11 @@ def _killed_run(arguments, logdir, kills, rng):
     """Trains, killing at `kills` random moments and resuming each time;
     returns what each resume started from and whether it matched."""
     process = _train(arguments + ['--logdir', logdir, '--checkpoint-every', '1'])
-    resumes = []
+    resumes, manifests = [], {}
     for kill in range(kills + 1):
         if kill > 0:
+            # The manifests a resume may start from (they are pruned as it goes on).
+            manifests = {n: _manifest(logdir, n) for n in _checkpoints(logdir)}
             process = _train(['--resume', logdir, '--checkpoint-every', '1'])
         if kill < kills:
             first = (_checkpoints(logdir) or [0])[-1] + 1
@@ -94,8 +96,7 @@ def _killed_run(arguments, logdir, kills, rng):
             if match is None:
                 raise SystemExit(f'resume {kill} did not start:\n{output[-3000:]}')
             number, steps, episodes, _, items = match.groups()
-            manifest = _manifest(logdir, int(number)) if int(number) in \
-                _checkpoints(logdir) else None
+            manifest = manifests.get(int(number))
             record = {'checkpoint': int(number), 'env_steps': int(steps.replace(',', '')),
                       'episodes': int(episodes.replace(',', '')),
                       'replay_items': int(items.replace(',', ''))}

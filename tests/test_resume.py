@@ -2,6 +2,7 @@
 processes, a real Reverb server and its checkpoints, nothing mocked."""
 
 import csv
+import json
 import os
 import random
 import re
@@ -128,3 +129,20 @@ def test_resume_of_something_that_is_not_a_run_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(['train', 'dqn'])
     assert 'AGENT, --env' in capsys.readouterr().err
+
+
+def test_resume_refuses_checkpoints_of_another_version_by_name(tmp_path, capsys):
+    logdir = str(tmp_path / 'run')
+    assert main(['train', 'random', '--env', 'catch', '--steps', '50', '--logdir',
+                 logdir, '--eval-episodes', '0', '--no-plot']) == 0
+    directory = os.path.join(logdir, 'checkpoints', 'run')
+    for number in [n for n in os.listdir(directory) if n.isdigit()]:
+        path = os.path.join(directory, number, run_checkpoints.MANIFEST)
+        manifest = json.load(open(path))
+        manifest['format_version'] = 7
+        json.dump(manifest, open(path, 'w'))
+    capsys.readouterr()
+    assert main(['train', '--resume', logdir]) == 2
+    error = capsys.readouterr().err
+    assert 'none of its checkpoints can be loaded' in error
+    assert 'format version 7; this troupe reads version 1' in error

@@ -79,6 +79,29 @@ def resumed_args(args: argparse.Namespace) -> argparse.Namespace:
     return resumed
 
 
+def find_checkpoint(logdir: str):
+    """The newest usable whole-run checkpoint of `logdir`, None when the run
+    made none (it starts again from step 0).
+
+    Raises:
+      InvalidInput: checkpoints exist but none can be loaded (e.g. written by
+        another version of troupe); the message names each one's problem.
+    """
+    from troupe.components import run_checkpoints
+
+    directory = checkpoint_directory(logdir)
+    checkpoint = run_checkpoints.latest(directory)
+    if checkpoint is None:
+        problems = run_checkpoints.problems(directory)
+        if problems:
+            raise errors.InvalidInput(
+                f'--resume {logdir!r}: none of its checkpoints can be loaded, so '
+                'nothing was started: ' + '; '.join(
+                    f'{os.path.basename(path)}: {problem}'
+                    for path, problem in problems.items()) + '.')
+    return checkpoint
+
+
 # ------------------------------------------------------------------ the logs
 
 def count_rows(path: str) -> int:

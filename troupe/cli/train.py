@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     from troupe.components import run_checkpoints
     checkpoint = None
     if args.resume is not None:
-        checkpoint = run_checkpoints.latest(resume.checkpoint_directory(logdir))
+        checkpoint = resume.find_checkpoint(logdir)
 
     from troupe.components import devices
     devices.set_cpu_threads(intra_op=getattr(args, 'intra_op_threads', None))

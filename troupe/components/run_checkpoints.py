@@ -225,6 +225,20 @@ def latest(directory: str) -> Optional[RunCheckpoint]:
     return None
 
 
+def problems(directory: str) -> Dict[str, str]:
+    """Every complete-looking checkpoint in `directory` that cannot be loaded,
+    with why (e.g. 'format version 2; this troupe reads version 1')."""
+    if not os.path.isdir(directory):
+        return {}
+    found = {}
+    for number in sorted(_numbers(directory)):
+        path = os.path.join(directory, str(number))
+        problem = _problem(path)
+        if problem is not None:
+            found[path] = problem
+    return found
+
+
 def _problem(path: str) -> Optional[str]:
     """Why the checkpoint at `path` cannot be loaded, or None if it can."""
     try:
