@@ -16,7 +16,7 @@ optimiser, counters), and the training slowdown that implies at the default
 period of 300 s.
 
 Usage: python benchmarks/kill_resume.py [--study kill|cost|both] [--seeds 5]
-         [--kills 5] [--items 100000]
+         [--kills 5] [--cases NAME ...] [--items 100000]
 """
 
 import argparse
@@ -122,7 +122,8 @@ def study_kill(args):
     rng = random.Random(0)
     results = {}
     with tempfile.TemporaryDirectory() as root:
-        for name, arguments in CASES.items():
+        for name in args.cases:
+            arguments = CASES[name]
             print(f'{name}:', flush=True)
             finals = []
             for seed in range(args.seeds):
@@ -154,6 +155,7 @@ def study_kill(args):
                   f'order: {in_order}; resumes matching their checkpoint: '
                   f'{sum(r.get("matches_checkpoint", False) for r in resumes)}/'
                   f'{len(resumes)}', flush=True)
+            common.write_results(args.name, {'machine': common.machine(), 'kill': results})
     return results
 
 
@@ -216,6 +218,7 @@ def main():
     parser.add_argument('--study', choices=('kill', 'cost', 'both'), default='both')
     parser.add_argument('--seeds', type=int, default=5)
     parser.add_argument('--kills', type=int, default=5)
+    parser.add_argument('--cases', nargs='+', choices=sorted(CASES), default=list(CASES))
     parser.add_argument('--items', type=int, default=100_000)
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--name', default='kill_resume')

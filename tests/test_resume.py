@@ -61,7 +61,7 @@ def _episode_column(logdir):
 def test_killed_twice_then_resumed_runs_its_budget_with_nothing_lost(tmp_path, extra):
     logdir = str(tmp_path / 'run')
     rng = random.Random(len(extra))
-    steps = 6000
+    steps = 4000
     arguments = ['dqn', '--env', 'cartpole', '--steps', str(steps), '--logdir', logdir,
                  '--checkpoint-every', '1', '--eval-episodes', '2', '--no-plot'] + extra
     _kill_after_checkpoint(_train(arguments), logdir, rng, at_least=2)
