@@ -21,7 +21,8 @@ NOTEBOOKS = ['nbclient', 'nbformat', 'ipykernel']
 EXTRAS = {
     # pytest below 9.2: xdist 3.8's --dist loadgroup (tests/conftest.py) needs the
     # item node ids pytest 9.2 no longer lets it rename.
-    'test': ['pytest>=8,<9.2', 'pytest-timeout', 'pytest-xdist>=3,<4', 'ruff>=0.6,<1'] + NOTEBOOKS,
+    'test': ['pytest>=8,<9.2', 'pytest-timeout', 'pytest-xdist>=3,<4', 'ruff>=0.6,<1',
+             'hypothesis>=6,<7'] + NOTEBOOKS,
     'notebooks': NOTEBOOKS + ['jupyter'],
     # The distributed runtime (troupe.distributed); protobuf below 5 for the
     # pinned TensorFlow.

@@ -43,14 +43,15 @@ def test_environment_arguments_it_refuses(capsys):
 def test_unknown_gymnasium_id(capsys):
     pytest.importorskip('gymnasium')
     message = _error(capsys, 'train', 'dqn', '--env', 'gym:NoSuchEnv-v0')
-    assert message.startswith("Cannot make environment 'gym:NoSuchEnv-v0': NameNotFound")
+    assert message.startswith("Cannot make the gymnasium environment 'NoSuchEnv-v0': "
+                              'NameNotFound')
 
 
 def test_unknown_config_key_lists_the_valid_keys(capsys):
     message = _error(capsys, 'train', 'dqn', '--env', 'catch', '--config',
                      'batch_size=32', 'learning_rat=1e-3')
     assert message.startswith("dqn has no hyperparameter 'learning_rat'. Valid keys: "
-                              'discount, batch_size, ')
+                              'on_non_finite, discount, batch_size, ')
     assert 'learning_rate' in message and 'hidden_sizes' in message
 
 

@@ -55,7 +55,19 @@ def test_unknown_names_list_the_known_ones():
         environments.make(3)
 
 
-def test_register_adds_a_name():
+@pytest.fixture
+def _forget_test_names():
+    """Takes the names a test registers out of the registry again, so that
+    tests that list every built-in name (tests/test_fuzz_environments.py) do
+    not see them."""
+    from troupe.environments import registry
+    before = set(registry._BUILTIN)  # pylint: disable=protected-access
+    yield
+    for name in set(registry._BUILTIN) - before:  # pylint: disable=protected-access
+        del registry._BUILTIN[name]  # pylint: disable=protected-access
+
+
+def test_register_adds_a_name(_forget_test_names):
     environments.register('test/tiny_catch', lambda seed=None: Catch(3, 2, seed=seed))
     env = environments.make('test/tiny_catch', seed=1)
     assert env.observation_spec().shape == (3, 2)

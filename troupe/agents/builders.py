@@ -21,6 +21,7 @@ process, copying them elsewhere) is the runners' business, never a builder's.
 
 import abc
 import dataclasses
+import functools
 from typing import Any, ClassVar, Iterator, List, Optional
 
 import reverb
@@ -29,7 +30,7 @@ import tensorflow as tf
 
 from troupe import core, errors, specs
 from troupe.agents import configs, spaces
-from troupe.components import adders, counting, loggers
+from troupe.components import adders, counting, learning, loggers
 from troupe.components import utils as tf2_utils
 
 Networks = Any  # A builder's own networks type (a module or a NamedTuple of them).
@@ -56,6 +57,24 @@ class ActorLearnerBuilder(abc.ABC):
     batched_acting: ClassVar[bool] = True
     on_policy: ClassVar[bool] = False
     exploration_field: ClassVar[Optional[str]] = None
+
+    def __init_subclass__(cls, **kwargs):
+        """Makes each builder's `make_learner` set the options its config shares
+        with every learner (`configs.LearnerConfig.on_non_finite`) on the
+        learner it returns, so builders need not pass them one by one."""
+        super().__init_subclass__(**kwargs)
+        make = cls.__dict__.get('make_learner')
+        if make is None or getattr(make, 'applies_learner_config', False):
+            return
+
+        @functools.wraps(make)
+        def make_learner(self, *args, **kwargs):
+            learner = make(self, *args, **kwargs)
+            learning.apply_config(learner, self.config)
+            return learner
+
+        make_learner.applies_learner_config = True
+        cls.make_learner = make_learner
 
     def __init__(self, config: Optional[configs.AgentConfig] = None):
         if config is None:

@@ -10,9 +10,11 @@ with the same message in Python and on the command line:
     DQNConfig(batch_size=0)
     ValueError: DQNConfig.batch_size must be an integer >= 1, got 0.
 
-`ReplayConfig` holds the fields every replay-based agent shares (batch size,
-n-step, the replay ratio, replay sizes); `PrioritizedReplayConfig` adds
-prioritisation. A subclass changes a shared default by declaring the field again.
+`LearnerConfig` holds what every agent with a gradient learner shares (what a
+NaN or Inf update does); `ReplayConfig` adds the fields every replay-based
+agent shares (batch size, n-step, the replay ratio, replay sizes);
+`PrioritizedReplayConfig` adds prioritisation. A subclass changes a shared
+default by declaring the field again.
 """
 
 import collections.abc
@@ -23,7 +25,7 @@ import typing
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from troupe.agents import checks
-from troupe.components import schedules
+from troupe.components import learning, schedules
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
 from troupe import errors
 
@@ -101,7 +103,18 @@ class AgentConfig:
 
 
 @dataclasses.dataclass
-class ReplayConfig(AgentConfig):
+class LearnerConfig(AgentConfig):
+    """What every agent whose learner is a `components.learning.LearnerBase`
+    shares; its builder sets these on the learner it makes."""
+
+    on_non_finite: str = hyperparameter(
+        'raise', "on a NaN/Inf loss or gradient: 'raise' (an error naming it and the "
+        "step; the last good checkpoint is kept) or 'skip' (skip the update, count it)",
+        learning.check_non_finite_mode)
+
+
+@dataclasses.dataclass
+class ReplayConfig(LearnerConfig):
     """What every agent with an off-policy replay table shares.
 
     The replay ratio: after max(batch_size, min_replay_size) env steps, one
@@ -267,7 +280,11 @@ def _convert(value: Any, annotation) -> Tuple[bool, Any]:
 def convert(name: str, value: Any, annotation) -> Any:
     """`value` as the type `annotation` asks for, or a ValueError naming `name`,
     what was expected and the value."""
-    ok, converted = _convert(value, annotation)
+    try:
+        ok, converted = _convert(value, annotation)
+    except errors.InvalidInput as error:  # E.g. a schedule [1, 0, 0] of 0 steps.
+        raise errors.InvalidInput(f'{name} must be {describe_type(annotation)}: '
+                                  f'{error}') from None
     if not ok:
         expected = describe_type(annotation) or 'a value of another type'
         raise errors.InvalidInput(f'{name} must be {expected}, got {value!r} '

@@ -19,14 +19,15 @@ import sys
 from typing import Optional, Sequence
 
 from troupe.cli import demo, evaluate, listing, plot, train
-from troupe.errors import InvalidInput
+from troupe.errors import InvalidInput, NonFiniteLossError
 
 __all__ = ['build_parser', 'main']
 
-# Errors that mean bad input (or a missing optional package or file), shown in
-# one line; anything else is a bug and keeps its traceback.
+# Errors that mean bad input (or a missing optional package or file), or a
+# training run that diverged (a NaN or Inf update, status 1), shown in one line;
+# anything else is a bug and keeps its traceback.
 _USER_ERRORS = (InvalidInput, ImportError, FileNotFoundError, NotADirectoryError,
-                PermissionError)
+                PermissionError, NonFiniteLossError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +65,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         message = str(error)
         message = ' '.join(message.split()) or type(error).__name__
         print(f'troupe: error: {message}', file=sys.stderr)
-        return 2
+        return 1 if isinstance(error, NonFiniteLossError) else 2
 
 
 if __name__ == '__main__':

@@ -34,6 +34,29 @@ def parse_value(text: str) -> Any:
         return text
 
 
+# Environments take seeds in [0, 2**32 - 1]; the flags stop at 2**31 - 1 to leave
+# room for the seeds made from them (evaluation: seed + 10,000; copies and actors:
+# seed + their index or more).
+MAX_SEED = 2 ** 31 - 1
+
+
+def check_seed(parser, flag: str, seed: Optional[int]) -> None:
+    """A usage error unless `seed` (of `flag`) is None or in [0, 2**31 - 1]."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        parser.error(f'{flag} must be an integer in [0, 2**31 - 1], got {seed}')
+
+
+def check_positive_number(parser, flag: str, value: Optional[float],
+                          allow_inf: bool = False) -> None:
+    """A usage error unless `value` (of `flag`) is None or a number > 0 (finite
+    unless `allow_inf`: e.g. no time limit)."""
+    if value is None:
+        return
+    if not value > 0 or (not allow_inf and value == float('inf')):
+        parser.error(f'{flag} must be a {"" if allow_inf else "finite "}number > 0, '
+                     f'got {value}')
+
+
 def policy_name(agent: str) -> str:
     """What the evaluation actor of `agent` follows."""
     return 'random policy' if agent == 'random' else 'greedy policy'

@@ -6,6 +6,7 @@ window of episodes as training goes on. `--agent random` runs only the random ag
 """
 
 import argparse
+import os
 from typing import List
 
 import numpy as np
@@ -102,6 +103,11 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.window > args.episodes:
         parser.error(f'--window ({args.window}) must not exceed --episodes '
                      f'({args.episodes})')
+    from troupe.cli import common
+    common.check_seed(parser, '--seed', args.seed)
+    if args.logdir is not None and os.path.exists(args.logdir) and not os.path.isdir(
+            args.logdir):
+        parser.error(f'--logdir {args.logdir!r} is a file, not a directory')
 
 
 def run(args: argparse.Namespace) -> int:

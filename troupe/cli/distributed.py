@@ -58,13 +58,16 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.episodes is not None:
         parser.error('--distributed counts env steps, not episodes: give --steps N '
                      '(and/or --max-seconds S)')
-    if args.max_seconds is not None and args.max_seconds <= 0:
-        parser.error(f'--max-seconds must be > 0, got {args.max_seconds}')
-    if args.variable_cache_seconds is not None and args.variable_cache_seconds <= 0:
-        parser.error('--variable-cache-seconds must be > 0, got '
-                     f'{args.variable_cache_seconds}')
-    if args.eval_seconds <= 0:
-        parser.error(f'--eval-seconds must be > 0, got {args.eval_seconds}')
+    from troupe.cli import common
+    common.check_positive_number(parser, '--max-seconds', args.max_seconds,
+                                 allow_inf=True)  # inf: no time limit.
+    common.check_positive_number(parser, '--variable-cache-seconds',
+                                 args.variable_cache_seconds)
+    common.check_positive_number(parser, '--eval-seconds', args.eval_seconds)
+    for value in args.actor_exploration or ():
+        if not 0 <= value < float('inf'):  # NaN fails too; the agent checks the rest.
+            parser.error(f'--actor-exploration values must be finite numbers >= 0, got '
+                         f'{value}')
     if (args.actor_exploration is not None
             and len(args.actor_exploration) != args.num_actors):
         parser.error(f'--actor-exploration takes one value per actor: '
@@ -81,11 +84,25 @@ def parse_resources(items) -> Dict[str, float]:
             value = float(amount) if separator else 1.0
         except ValueError:
             value = None
-        if not name or value is None or value <= 0:
+        if not name or value is None or not 0 < value < float('inf'):  # NaN fails.
             raise errors.InvalidInput(f'--actor-resource expects NAME or NAME=AMOUNT '
                                       f'with an amount > 0, got {item!r}.')
         resources[name] = value
     return resources
+
+
+def _check_actor_exploration(entry, config, values) -> None:
+    """Each --actor-exploration value is one the agent's config accepts for its
+    exploration field (e.g. ε in [0, 1]), checked before any node starts."""
+    from troupe import errors
+    field = getattr(entry.builder_class, 'exploration_field', None)
+    if not values or field is None:
+        return  # The program says which agents take the option.
+    for value in values:
+        try:
+            config.replace(**{field: value})
+        except errors.InvalidInput as error:
+            raise errors.InvalidInput(f'--actor-exploration {value}: {error}') from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,7 +115,9 @@ def run(args: argparse.Namespace) -> int:
     entry = registry.get(args.agent)
     overrides = common.parse_assignments(args.config, '--config')
     env_overrides = common.parse_assignments(args.env_config, '--env-config')
-    hyperparameters = entry.resolve(args.env, overrides, seed=args.seed).to_json()
+    config = entry.resolve(args.env, overrides, seed=args.seed)
+    _check_actor_exploration(entry, config, args.actor_exploration)
+    hyperparameters = config.to_json()
     env_kwargs = dict(entry.environment_kwargs(args.env), **env_overrides)
     steps = args.steps
     if steps is None and args.max_seconds is None:

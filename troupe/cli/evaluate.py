@@ -39,8 +39,9 @@ def add_parser(commands) -> None:
 def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.episodes < 1:
         parser.error(f'--episodes must be >= 1, got {args.episodes}')
-    if args.fps <= 0:
-        parser.error(f'--fps must be > 0, got {args.fps}')
+    from troupe.cli import common
+    common.check_positive_number(parser, '--fps', args.fps)  # A rate: finite and > 0.
+    common.check_seed(parser, '--seed', args.seed)
 
 
 class FrameRecorder:

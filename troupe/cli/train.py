@@ -101,6 +101,7 @@ def check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f'--{name} must be >= 1, got {value}')
+    common.check_seed(parser, '--seed', args.seed)
     if args.num_envs is not None and args.num_envs < 1:
         parser.error(f'--num-envs must be >= 1, got {args.num_envs}')
     if args.eval_every < 0:
@@ -346,11 +347,17 @@ def _wire(args, built, environment, hyperparameters, overrides, env_kwargs, budg
                                       logger=run.actor_logger, label='actor',
                                       observers=observers)
     from troupe.cli import resume
-    from troupe.components import run_checkpoints
+    from troupe.components import random_state, run_checkpoints
+    # The environments' and the actor's numpy generators (exploration noise,
+    # resets), so a resumed run draws what the uninterrupted one would have.
+    randomness = random_state.RandomState({'environment': environment,
+                                           'actor': built.actor})
     run.run_checkpointer = run_checkpoints.RunCheckpointer(
         resume.checkpoint_directory(logdir),
         dict(built.checkpoint_objects, **built.run_state, loop_counter=loop_counter,
-             progress=run.progress, evaluations=resume.ListState(run.evaluations)),
+             progress=run.progress, evaluations=resume.ListState(run.evaluations),
+             random_state=randomness),
+        optional=('random_state',),
         replay_client=built.replay_client, before_save=built.flush_replay_writes,
         period_seconds=args.checkpoint_every)
 

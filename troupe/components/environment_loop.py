@@ -65,6 +65,15 @@ class EnvironmentLoop(core.Worker):
     batched one on a single environment, is a ValueError here. For other actors
     the first batch step checks that `select_action` returned one action per
     copy.
+
+    Every timestep is checked against the environment's specs and dm_env's
+    episode rules (`troupe.environments.validation.TimestepChecker`): a reset
+    that is not FIRST, a step that is FIRST, an observation of the wrong shape
+    or dtype, a NaN or Inf reward or a discount outside [0, 1] raises an
+    `InvalidTimestepError` naming the environment, the step and the value,
+    before the actor sees it (else it fails deep inside Reverb or TensorFlow,
+    or trains silently on NaN). The loop never steps an environment after a
+    LAST timestep: it resets it.
     """
 
     def __init__(self,
@@ -87,7 +96,9 @@ class EnvironmentLoop(core.Worker):
         self._nested_reward = tree.is_nested(reward_spec)
         self._reward_zeros = _zeros_like_reward(reward_spec)
         from troupe.environments import batched  # Lazy: keeps `import troupe` light.
+        from troupe.environments import validation
         is_batch = isinstance(environment, batched.BatchedEnvironment)
+        self._check = None if is_batch else validation.TimestepChecker(environment)
         check_actor_matches(environment, actor, is_batch)
         self._batched_run = _BatchedRun(self) if is_batch else None
 
@@ -115,7 +126,9 @@ class EnvironmentLoop(core.Worker):
         episode_steps = 0
         episode_return = self._reward_zeros
 
+        check_step = self._check.step
         timestep = env.reset()
+        self._check.first(timestep)
         actor.observe_first(timestep)
         for observer in observers:
             observer.observe_first(env, timestep)
@@ -126,6 +139,7 @@ class EnvironmentLoop(core.Worker):
             t1 = clock()
             timestep = env.step(action)
             t2 = clock()
+            check_step(timestep, episode_steps + 1)
             select_seconds += t1 - t0
             step_seconds += t2 - t1
             actor.observe(action, next_timestep=timestep)

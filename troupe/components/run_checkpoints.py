@@ -25,7 +25,7 @@ import logging
 import os
 import shutil
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import reverb
 import tensorflow as tf
@@ -90,12 +90,15 @@ class RunCheckpointer:
       keep: how many complete checkpoints to keep (>= 1).
       period_seconds: `maybe_save` saves when this long has passed since the
         last save (> 0).
+      optional: names of `objects` that a checkpoint may lack (saved by an
+        older troupe): restoring one without them leaves them as they are
+        and logs a warning, instead of refusing the checkpoint.
     """
 
     def __init__(self, directory: str, objects: Mapping[str, Any], *,
                  replay_client: Optional[reverb.Client] = None,
                  before_save: Optional[Callable[[], None]] = None, keep: int = 2,
-                 period_seconds: float = 300.0):
+                 period_seconds: float = 300.0, optional: Sequence[str] = ()):
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
             raise ValueError(f'keep must be an integer >= 1, got {keep!r}.')
         if not period_seconds > 0:
@@ -103,9 +106,14 @@ class RunCheckpointer:
         self.directory = os.fspath(directory)
         os.makedirs(self.directory, exist_ok=True)
         self._objects = dict(objects)
-        self._checkpoint = tf.train.Checkpoint(
-            **{name: savers._to_trackable(name, value)
-               for name, value in self._objects.items()})
+        unknown = [name for name in optional if name not in self._objects]
+        if unknown:
+            raise ValueError(f'optional names {unknown} are not among the objects '
+                             f'{sorted(self._objects)}.')
+        self._optional = tuple(optional)
+        self._trackables = {name: savers._to_trackable(name, value)
+                            for name, value in self._objects.items()}
+        self._checkpoint = tf.train.Checkpoint(**self._trackables)
         self._replay_client = replay_client
         self._before_save = before_save
         self._keep = keep
@@ -176,7 +184,17 @@ class RunCheckpointer:
 
         Variables not created yet are restored when they are created.
         """
-        status = self._checkpoint.read(os.path.join(checkpoint.path, STATE))
+        path = os.path.join(checkpoint.path, STATE)
+        reader = self._checkpoint
+        saved = {name.split('/')[0] for name, _ in tf.train.list_variables(path)}
+        missing = [name for name in self._optional if name not in saved]
+        if missing:
+            _log.warning('Run checkpoint %s has no %s (saved by an older troupe); '
+                         'restoring the rest.', checkpoint.path, ', '.join(missing))
+            reader = tf.train.Checkpoint(**{
+                name: value for name, value in self._trackables.items()
+                if name not in missing})
+        status = reader.read(path)
         try:
             status.assert_existing_objects_matched()
         except AssertionError as error:

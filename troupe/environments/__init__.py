@@ -23,11 +23,11 @@ from troupe.environments.mountain_car import MountainCarContinuous
 from troupe.environments.pendulum import Pendulum
 from troupe.environments.registry import make, register, registered_names
 from troupe.environments.speaker_listener import SpeakerListener
-from troupe.environments.validation import InvalidActionError
+from troupe.environments.validation import InvalidActionError, InvalidTimestepError
 
 __all__ = [
     'Bandit', 'BatchedEnvironment', 'CartPole', 'Catch', 'CooperativeNavigation',
-    'DeepSea', 'Environment', 'GridWorld', 'InvalidActionError',
+    'DeepSea', 'Environment', 'GridWorld', 'InvalidActionError', 'InvalidTimestepError',
     'MountainCarContinuous', 'ObservationType', 'Pendulum', 'SpeakerListener',
     'TabularModel',
     'build_gridworld_task', 'make', 'multiagent', 'register', 'registered_names',

@@ -13,7 +13,8 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering
+from troupe import errors
+from troupe.environments import arguments, base, rendering
 
 
 class Bandit(base.Environment):
@@ -32,14 +33,18 @@ class Bandit(base.Environment):
         """
         super().__init__(seed)
         if probabilities is None:
-            if num_arms < 1:
-                raise ValueError(f'num_arms must be >= 1, got {num_arms!r}.')
+            num_arms = arguments.check_int('num_arms', num_arms, 1)
             probabilities = self._rng.uniform(size=num_arms)
-        probabilities = np.array(probabilities, dtype=np.float64)
-        if (probabilities.ndim != 1 or probabilities.size < 1
+        given = probabilities
+        try:
+            probabilities = np.array(probabilities, dtype=np.float64)
+        except (TypeError, ValueError):
+            probabilities = np.array([np.nan])  # Refused below.
+        if (isinstance(given, (str, bytes)) or probabilities.ndim != 1
+                or probabilities.size < 1
                 or not ((probabilities >= 0) & (probabilities <= 1)).all()):
-            raise ValueError(f'probabilities must be a non-empty list of values in '
-                             f'[0, 1], got {probabilities!r}.')
+            raise errors.InvalidInput(f'probabilities must be a non-empty list of values '
+                                      f'in [0, 1], got {given!r}.')
         self._probabilities = probabilities
         self._num_arms = probabilities.size
         self._best = float(probabilities.max())

@@ -2,7 +2,8 @@
 
 Every built-in environment is a `dm_env.Environment` that:
 
-- takes a `seed` and draws all its randomness from one `np.random.Generator`
+- takes a `seed` (None or an integer in [0, 2**32 - 1], checked: see
+  `arguments`) and draws all its randomness from one `np.random.Generator`
   made from it, so the same seed gives the same episodes;
 - checks every action against its action spec (see `validation`) and raises
   `InvalidActionError` naming the action and the spec;
@@ -18,7 +19,7 @@ from typing import Any, Optional
 import dm_env
 import numpy as np
 
-from troupe.environments import validation
+from troupe.environments import arguments, validation
 
 # `dm_env.TimeStep(...)` goes through a Python-level `__new__`; building the tuple
 # directly skips it, which matters on the per-step path of cheap environments.
@@ -43,6 +44,7 @@ class Environment(dm_env.Environment, abc.ABC):
     """
 
     def __init__(self, seed: Optional[int] = None):
+        seed = arguments.check_seed(seed)
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._reset_next_step = True

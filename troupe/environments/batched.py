@@ -31,6 +31,8 @@ import dm_env
 import numpy as np
 import tree
 
+from troupe.environments import validation
+
 FIRST = dm_env.StepType.FIRST
 MID = dm_env.StepType.MID
 LAST = dm_env.StepType.LAST
@@ -97,7 +99,12 @@ class _Stacker:
 
 
 class _Copies:
-    """Copies stepped in this process, each reset after its LAST timestep."""
+    """Copies stepped in this process, each reset after its LAST timestep.
+
+    Every copy's timesteps are checked (`validation.TimestepChecker`: FIRST
+    from reset, MID or LAST from step, observations of the specs' shapes and
+    dtypes, finite rewards, discounts in [0, 1]) before they are stacked.
+    """
 
     def __init__(self, environments: Sequence[dm_env.Environment]):
         self.environments = list(environments)
@@ -106,22 +113,46 @@ class _Copies:
                       first.reward_spec(), first.discount_spec())
         self._stack = _Stacker(self.specs[0], self.specs[2], self.specs[3])
         self._needs_reset = [True] * len(self.environments)
+        self._checkers = [validation.TimestepChecker(env) for env in self.environments]
+        self._steps = [0] * len(self.environments)  # Of each copy's episode.
 
     def reset(self) -> _Arrays:
         timesteps = [env.reset() for env in self.environments]
+        for index, (checker, timestep) in enumerate(zip(self._checkers, timesteps)):
+            _checked(index, checker.first, timestep)
         self._needs_reset = [False] * len(timesteps)
+        self._steps = [0] * len(timesteps)
         return self._stack(timesteps)
 
     def step(self, actions: Sequence[Any]) -> _Arrays:
-        timesteps = [env.reset() if reset else env.step(action)
-                     for env, reset, action in zip(
-                         self.environments, self._needs_reset, actions)]
+        timesteps = []
+        steps, checkers = self._steps, self._checkers
+        for index, (env, reset, action) in enumerate(zip(
+                self.environments, self._needs_reset, actions)):
+            if reset:
+                timestep = env.reset()
+                _checked(index, checkers[index].first, timestep)
+                steps[index] = 0
+            else:
+                timestep = env.step(action)
+                steps[index] += 1
+                _checked(index, checkers[index].step, timestep, steps[index])
+            timesteps.append(timestep)
         self._needs_reset = [t[0] == LAST for t in timesteps]
         return self._stack(timesteps)
 
     def close(self) -> None:
         for env in self.environments:
             env.close()
+
+
+def _checked(index: int, check, *args) -> None:
+    """`check(*args)`, naming copy `index` in its error."""
+    try:
+        check(*args)
+    except validation.InvalidTimestepError as error:
+        raise validation.InvalidTimestepError(
+            f'BatchedEnvironment copy {index}: {error}') from None
 
 
 def _picklable_error(error: BaseException) -> BaseException:

@@ -17,7 +17,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering, validation
+from troupe.environments import arguments, base, rendering, validation
 
 GRAVITY = 9.8
 MASS_CART = 1.0
@@ -49,9 +49,8 @@ class CartPole(base.TupleStateEnvironment):
             seed: seeds the initial states (uniform in [-0.05, 0.05]^4).
         """
         super().__init__(seed)
-        if max_episode_steps is not None and max_episode_steps < 1:
-            raise ValueError(f'max_episode_steps must be >= 1 or None, got '
-                             f'{max_episode_steps!r}.')
+        max_episode_steps = arguments.check_int('max_episode_steps', max_episode_steps, 1,
+                                                optional=True)
         self._max_episode_steps = max_episode_steps or 0
         self._state = (0.0, 0.0, 0.0, 0.0)
         self._episode_steps = 0

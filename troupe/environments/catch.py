@@ -14,7 +14,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering
+from troupe.environments import arguments, base, rendering
 
 _MOVES = (-1, 0, 1)  # Left, stay, right.
 
@@ -31,9 +31,8 @@ class Catch(base.Environment):
             seed: seeds the ball's starting columns.
         """
         super().__init__(seed)
-        if rows < 2 or columns < 1:
-            raise ValueError(f'Catch needs rows >= 2 and columns >= 1, got rows={rows!r}, '
-                             f'columns={columns!r}.')
+        rows = arguments.check_int('Catch rows', rows, 2)
+        columns = arguments.check_int('Catch columns', columns, 1)
         self._rows = rows
         self._columns = columns
         self._ball_row = 0

@@ -17,7 +17,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, multiagent, rendering
+from troupe.environments import arguments, base, multiagent, rendering
 
 DT = 0.1
 DAMPING = 0.25
@@ -61,16 +61,16 @@ class CooperativeNavigation(base.Environment):
             seed: seeds the starting positions.
         """
         super().__init__(seed)
+        num_agents = arguments.check_int('num_agents', num_agents, 1)
         self._ids = multiagent.agent_ids(num_agents)
-        num_landmarks = num_agents if num_landmarks is None else num_landmarks
-        if num_landmarks < 1:
-            raise ValueError(f'num_landmarks must be >= 1, got {num_landmarks!r}.')
-        if max_episode_steps < 1:
-            raise ValueError(f'max_episode_steps must be >= 1, got {max_episode_steps!r}.')
+        num_landmarks = num_agents if num_landmarks is None else arguments.check_int(
+            'num_landmarks', num_landmarks, 1, optional=True)
+        max_episode_steps = arguments.check_int('max_episode_steps', max_episode_steps, 1)
         self._num_agents = num_agents
         self._num_landmarks = num_landmarks
         self._max_episode_steps = max_episode_steps
-        self._collision_penalty = float(collision_penalty)
+        self._collision_penalty = arguments.check_number('collision_penalty',
+                                                         collision_penalty)
         self._positions = np.zeros((num_agents, 2))
         self._velocities = np.zeros((num_agents, 2))
         self._landmarks = np.zeros((num_landmarks, 2))

@@ -16,7 +16,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering
+from troupe.environments import arguments, base, rendering
 
 
 class DeepSea(base.Environment):
@@ -35,11 +35,10 @@ class DeepSea(base.Environment):
             seed: seeds the action mapping.
         """
         super().__init__(seed)
-        if size < 1:
-            raise ValueError(f'DeepSea size must be >= 1, got {size!r}.')
+        size = arguments.check_int('DeepSea size', size, 1)
         self._size = size
-        self._move_cost = float(move_cost)
-        if randomize_actions:
+        self._move_cost = arguments.check_number('move_cost', move_cost)
+        if arguments.check_bool('randomize_actions', randomize_actions):
             self._right_action = self._rng.integers(0, 2, size=(size, size))
         else:
             self._right_action = np.ones((size, size), dtype=np.int64)

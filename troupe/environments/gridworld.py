@@ -11,13 +11,16 @@ The tutorial's tasks are built by `gridworld_tasks.build_gridworld_task`.
 """
 
 import enum
+import numbers
+import operator
 from typing import NamedTuple, Optional, Sequence, Tuple, Union
 
 import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, gridworld_plotting
+from troupe import errors
+from troupe.environments import arguments, base, gridworld_plotting
 
 Position = Tuple[int, int]
 
@@ -93,22 +96,26 @@ class GridWorld(base.Environment):
             goal_state = self._sample_goal()
         self._goal_state = _check_cell(self._layout, goal_state, 'goal_state')
         if self._goal_state == self._start_state:
-            raise ValueError(f'goal_state {goal_state!r} must differ from start_state '
+            raise errors.InvalidInput(f'goal_state {goal_state!r} must differ from start_state '
                              f'{start_state!r}.')
         try:
+            if isinstance(observation_type, (bool, np.bool_)) or not isinstance(
+                    observation_type, numbers.Integral):  # 1.0 and True are no type.
+                raise ValueError(observation_type)
             self._observation_type = ObservationType(observation_type)
-        except ValueError:
-            raise ValueError(f'observation_type must be one of {list(ObservationType)}, '
+        except (ValueError, TypeError):
+            raise errors.InvalidInput(f'observation_type must be one of {list(ObservationType)}, '
                              f'got {observation_type!r}.') from None
-        if not 0.0 <= discount <= 1.0:
-            raise ValueError(f'discount must be in [0, 1], got {discount!r}.')
-        if max_episode_length is not None and (
-                int(max_episode_length) != max_episode_length or max_episode_length < 1):
-            raise ValueError(f'max_episode_length must be a positive int or None, got '
-                             f'{max_episode_length!r}.')
-        self._discount = float(discount)
-        self._penalty_for_walls = float(penalty_for_walls)
-        self._reward_goal = float(reward_goal)
+        self._discount = arguments.check_number('discount', discount, 0.0, 1.0)
+        try:
+            max_episode_length = arguments.check_int('max_episode_length',
+                                                     max_episode_length, 1, optional=True)
+        except errors.InvalidInput:
+            raise errors.InvalidInput(f'max_episode_length must be a positive int or None, '
+                                      f'got {max_episode_length!r}.') from None
+        self._penalty_for_walls = arguments.check_number('penalty_for_walls',
+                                                         penalty_for_walls)
+        self._reward_goal = arguments.check_number('reward_goal', reward_goal)
         self._max_episode_length = max_episode_length
         self._columns = columns
         self._number_of_states = rows * columns
@@ -135,7 +142,7 @@ class GridWorld(base.Environment):
         free = [cell for cell in zip(*np.nonzero(self._layout == FREE))
                 if tuple(int(v) for v in cell) != tuple(self._start_state)]
         if not free:
-            raise ValueError('The layout has no free cell for a goal besides the start.')
+            raise errors.InvalidInput('The layout has no free cell for a goal besides the start.')
         row, column = free[self._rng.integers(len(free))]
         return int(row), int(column)
 
@@ -320,25 +327,33 @@ class GridWorld(base.Environment):
 
 
 def _check_layout(layout) -> np.ndarray:
-    array = np.array(layout)
+    try:
+        array = np.array(layout)
+    except ValueError:  # Rows of different lengths.
+        raise errors.InvalidInput(f'layout must be a non-empty 2-D grid of -1 (wall) and 0 '
+                                  f'(free) cells, got rows of different lengths: '
+                                  f'{layout!r}.') from None
     if array.ndim != 2 or array.size == 0:
-        raise ValueError(f'layout must be a non-empty 2-D grid, got shape {array.shape}.')
+        raise errors.InvalidInput(f'layout must be a non-empty 2-D grid, got shape '
+                                  f'{array.shape}: {layout!r}.')
     bad = ~np.isin(array, (WALL, FREE))
     if bad.any():
         row, column = np.argwhere(bad)[0]
-        raise ValueError(f'layout cells must be -1 (wall) or 0 (free), got '
+        raise errors.InvalidInput(f'layout cells must be -1 (wall) or 0 (free), got '
                          f'{array[row, column]!r} at ({row}, {column}).')
     return array.astype(np.int64)
 
 
 def _check_cell(layout: np.ndarray, cell, name: str) -> Position:
     try:
-        row, column = (int(v) for v in cell)
+        row, column = (operator.index(v) for v in cell)  # 1.5 is no row.
     except (TypeError, ValueError):
-        raise ValueError(f'{name} must be a (row, column) pair, got {cell!r}.') from None
+        raise errors.InvalidInput(f'{name} must be a (row, column) pair, got {cell!r}.') from None
     rows, columns = layout.shape
     if not (0 <= row < rows and 0 <= column < columns):
-        raise ValueError(f'{name} {cell!r} is outside the {rows}x{columns} layout.')
+        raise errors.InvalidInput(f'{name} {cell!r} is outside the {rows}x{columns} layout; '
+                                  f'expected a row in [0, {rows}) and a column in '
+                                  f'[0, {columns}).')
     if layout[row, column] == WALL:
-        raise ValueError(f'{name} {cell!r} is a wall; expected a free cell.')
+        raise errors.InvalidInput(f'{name} {cell!r} is a wall; expected a free cell.')
     return row, column

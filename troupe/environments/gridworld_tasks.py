@@ -11,6 +11,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from troupe import errors
+
 from troupe.environments.gridworld import FREE, WALL, GridWorld, ObservationType
 
 _LAYOUTS = {
@@ -70,7 +72,7 @@ def build_gridworld_task(task: str,
     free cells other than the start.
     """
     if task not in _TASKS:
-        raise ValueError(f'Unknown gridworld task {task!r}; expected one of {TASKS}.')
+        raise errors.InvalidInput(f'Unknown gridworld task {task!r}; expected one of {TASKS}.')
     layout_name, start, goal = _TASKS[task]
     return GridWorld(parse_layout(_LAYOUTS[layout_name]), start, goal,
                      observation_type=observation_type, discount=discount,

@@ -15,7 +15,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering
+from troupe.environments import arguments, base, rendering
 
 MIN_POSITION = -1.2
 MAX_POSITION = 0.6
@@ -42,11 +42,10 @@ class MountainCarContinuous(base.Environment):
             seed: seeds the initial position (uniform in [-0.6, -0.4], velocity 0).
         """
         super().__init__(seed)
-        if max_episode_steps is not None and max_episode_steps < 1:
-            raise ValueError(f'max_episode_steps must be >= 1 or None, got '
-                             f'{max_episode_steps!r}.')
+        max_episode_steps = arguments.check_int('max_episode_steps', max_episode_steps, 1,
+                                                optional=True)
         self._max_episode_steps = max_episode_steps or 0
-        self._goal_velocity = float(goal_velocity)
+        self._goal_velocity = arguments.check_number('goal_velocity', goal_velocity)
         self._position = 0.0
         self._velocity = 0.0
         self._episode_steps = 0

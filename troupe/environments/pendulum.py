@@ -15,7 +15,7 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, rendering
+from troupe.environments import arguments, base, rendering
 
 MAX_SPEED = 8.0
 MAX_TORQUE = 2.0
@@ -44,11 +44,10 @@ class Pendulum(base.TupleStateEnvironment):
             seed: seeds the initial states (theta in [-pi, pi], theta_dot in [-1, 1]).
         """
         super().__init__(seed)
-        if max_episode_steps is not None and max_episode_steps < 1:
-            raise ValueError(f'max_episode_steps must be >= 1 or None, got '
-                             f'{max_episode_steps!r}.')
+        max_episode_steps = arguments.check_int('max_episode_steps', max_episode_steps, 1,
+                                                optional=True)
         self._max_episode_steps = max_episode_steps or 0
-        self._gravity = float(gravity)
+        self._gravity = arguments.check_number('gravity', gravity)
         self._state = (0.0, 0.0)
         self._last_torque = None
         self._episode_steps = 0

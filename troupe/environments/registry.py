@@ -15,9 +15,9 @@ from typing import Callable, Dict, List
 
 import dm_env
 
-from troupe.environments import (bandit, cartpole, catch, cooperative_navigation, deep_sea,
-                                 gridworld_tasks, mountain_car, pendulum,
-                                 speaker_listener)
+from troupe.environments import (arguments, bandit, cartpole, catch,
+                                 cooperative_navigation, deep_sea, gridworld_tasks,
+                                 mountain_car, pendulum, speaker_listener)
 
 from troupe import errors
 
@@ -106,6 +106,8 @@ def make(name: str, **kwargs) -> dm_env.Environment:
     """
     if not isinstance(name, str):
         raise errors.InvalidInput(f'Environment names are strings, got {name!r}.')
+    if 'seed' in kwargs:  # One check for every name, adapters' included.
+        kwargs['seed'] = arguments.check_seed(kwargs['seed'])
     if name in _BUILTIN:
         return _BUILTIN[name](**kwargs)
     for prefix, build in _PREFIXES.items():

@@ -21,7 +21,8 @@ import dm_env
 import numpy as np
 from dm_env import specs
 
-from troupe.environments import base, multiagent, rendering
+from troupe import errors
+from troupe.environments import arguments, base, multiagent, rendering
 from troupe.environments.cooperative_navigation import (AGENT_RADIUS, LANDMARK_RADIUS,
                                                         move, world_canvas)
 
@@ -46,10 +47,9 @@ class SpeakerListener(base.Environment):
         super().__init__(seed)
         if isinstance(num_landmarks, bool) or not isinstance(num_landmarks, int) or (
                 num_landmarks < 2):
-            raise ValueError(f'num_landmarks must be an integer >= 2, got '
+            raise errors.InvalidInput(f'num_landmarks must be an integer >= 2, got '
                              f'{num_landmarks!r}.')
-        if max_episode_steps < 1:
-            raise ValueError(f'max_episode_steps must be >= 1, got {max_episode_steps!r}.')
+        max_episode_steps = arguments.check_int('max_episode_steps', max_episode_steps, 1)
         self._num_landmarks = num_landmarks
         self._max_episode_steps = max_episode_steps
         self._landmarks = np.zeros((num_landmarks, 2))

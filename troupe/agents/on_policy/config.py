@@ -3,13 +3,14 @@
 import dataclasses
 from typing import Optional, Sequence
 
+from troupe import errors
 from troupe.agents import checks, configs
 from troupe.agents.configs import hyperparameter
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
 
 
 @dataclasses.dataclass
-class OnPolicyConfig(configs.AgentConfig):
+class OnPolicyConfig(configs.LearnerConfig):
     """Sequences of T + 1 steps, written every T steps into a FIFO queue; one
     learner update per `batch_size` of them, each consumed once.
 
@@ -53,5 +54,5 @@ class OnPolicyConfig(configs.AgentConfig):
         for size in self.hidden_sizes:
             checks.check_positive_int(f'{name}.hidden_sizes entry', size)
         if self.max_queue_size < self.batch_size:
-            raise ValueError(f'{name}.max_queue_size must be >= batch_size '
+            raise errors.InvalidInput(f'{name}.max_queue_size must be >= batch_size '
                              f'({self.batch_size}), got {self.max_queue_size}.')

@@ -64,6 +64,9 @@ class TabularActor(core.Actor, abc.ABC):
             if self._q.shape != shape:
                 raise errors.InvalidInput(f'initial_q_values must have shape {shape}, got '
                                  f'{self._q.shape}.')
+        if not np.isfinite(self._q).all():
+            raise errors.InvalidInput(f'initial_q_values must be finite numbers, got '
+                                      f'{initial_q_values!r}.')
         self._seeds = np.random.SeedSequence(seed).spawn(2)
         self._behaviour = exploration.EpsilonGreedy(self._num_actions, epsilon,
                                                     self._seeds[0])

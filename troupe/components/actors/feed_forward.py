@@ -84,6 +84,11 @@ class FeedForwardActor(AdderActor):
         self._policy = None
         self._signature = None
         self._numpy: Optional[numpy_policy.NumpyPolicy] = None
+        # The numpy path's sampling noise, drawn from TF's seeded stream and made
+        # here rather than with that path, so that a whole-run checkpoint made
+        # before the first action still finds it (troupe.components.random_state).
+        self._rng = np.random.default_rng(
+            int(tf.random.uniform([], maxval=2**31 - 1, dtype=tf.int64)))
         self._numpy_stale = False  # True: re-read all; a list: re-read those.
         self._client_version = None
         self._changes_on_update = False
@@ -147,10 +152,8 @@ class FeedForwardActor(AdderActor):
     def _make_numpy_policy(self, observation) -> Optional[numpy_policy.NumpyPolicy]:
         """The numpy copy of the policy, or None to act in TF (see the class
         docstring); the TF policy has been compiled, so variables exist."""
-        seed = int(tf.random.uniform([], maxval=2**31 - 1, dtype=tf.int64))
         try:
-            policy = numpy_policy.NumpyPolicy(self._network,
-                                              np.random.default_rng(seed))
+            policy = numpy_policy.NumpyPolicy(self._network, self._rng)
             core = numpy_policy.deterministic_core(self._network)
             check = (policy if core is self._network
                      else numpy_policy.NumpyPolicy(core))

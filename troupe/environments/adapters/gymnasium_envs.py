@@ -4,6 +4,7 @@ from typing import Any, Optional
 
 import dm_env
 
+from troupe import errors
 from troupe.environments.wrappers import atari, noop_starts
 
 
@@ -26,7 +27,12 @@ def make_gymnasium(env_id: str, seed: Optional[int] = None, **kwargs: Any) -> dm
     if env_id.startswith('ALE/'):
         _register_ale(gymnasium)
     from troupe.environments.wrappers.gymnasium_wrapper import GymnasiumWrapper
-    return GymnasiumWrapper(gymnasium.make(env_id, **kwargs), seed=seed)
+    try:
+        environment = gymnasium.make(env_id, **kwargs)
+    except gymnasium.error.Error as error:  # E.g. NameNotFound: not a ValueError.
+        raise errors.InvalidInput(f'Cannot make the gymnasium environment {env_id!r}: '
+                                  f'{type(error).__name__}: {error}') from error
+    return GymnasiumWrapper(environment, seed=seed)
 
 
 def _register_ale(gymnasium) -> None:
