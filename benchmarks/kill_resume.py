@@ -16,7 +16,7 @@ optimiser, counters), and the training slowdown that implies at the default
 period of 300 s.
 
 Usage: python benchmarks/kill_resume.py [--study kill|cost|both] [--seeds 5]
-         [--kills 5] [--cases NAME ...] [--items 100000]
+         [--kills 5] [--kill-seed 0] [--cases NAME ...] [--items 100000]
 """
 
 import argparse
@@ -119,7 +119,7 @@ def _episodes_once_in_order(logdir):
 
 
 def study_kill(args):
-    rng = random.Random(0)
+    rng = random.Random(args.kill_seed)
     results = {}
     with tempfile.TemporaryDirectory() as root:
         for name in args.cases:
@@ -218,6 +218,8 @@ def main():
     parser.add_argument('--study', choices=('kill', 'cost', 'both'), default='both')
     parser.add_argument('--seeds', type=int, default=5)
     parser.add_argument('--kills', type=int, default=5)
+    parser.add_argument('--kill-seed', type=int, default=0,
+                        help='seed of the random kill moments')
     parser.add_argument('--cases', nargs='+', choices=sorted(CASES), default=list(CASES))
     parser.add_argument('--items', type=int, default=100_000)
     parser.add_argument('--repeats', type=int, default=3)

@@ -146,3 +146,27 @@ def test_resume_refuses_checkpoints_of_another_version_by_name(tmp_path, capsys)
     error = capsys.readouterr().err
     assert 'none of its checkpoints can be loaded' in error
     assert 'format version 7; this troupe reads version 1' in error
+
+
+def test_each_resume_draws_fresh_tensorflow_streams(tmp_path):
+    # TensorFlow's op-level random streams cannot be saved: a resumed process
+    # seeded as the run was would replay the noise of its first steps (the
+    # exploration of a policy sampling in TensorFlow), so each resume seeds
+    # TensorFlow from the seed and the checkpoint it starts from.
+    import tensorflow as tf
+
+    from troupe.cli import resume
+
+    class Checkpoint:
+        def __init__(self, number):
+            self.number = number
+
+    assert resume.operation_seed(7, None) == 7
+    seeds = [resume.operation_seed(7, Checkpoint(n)) for n in (1, 2, 3)]
+    assert len(set(seeds + [7])) == 4
+    assert resume.operation_seed(7, Checkpoint(2)) == seeds[1]  # Reproducible.
+    draws = []
+    for seed in (7, seeds[0]):
+        tf.random.set_seed(seed)
+        draws.append(tf.random.normal([4]).numpy())
+    assert not (draws[0] == draws[1]).any()

@@ -29,6 +29,20 @@ LABELS = ('actor', 'learner', 'evaluator')
 STEPS_KEYS = {'actor': 'steps', 'learner': 'steps', 'evaluator': 'env_steps'}
 
 
+def operation_seed(seed: int, checkpoint) -> int:
+    """TensorFlow's global seed for a run resumed from `checkpoint` (None: a
+    new run, `seed` itself).
+
+    TensorFlow's op-level random streams (a policy sampling on the TensorFlow
+    path, `tf.random.uniform` in a learner) cannot be saved; seeded again with
+    `seed` a resumed process would replay the noise of the run's first steps.
+    Each resume draws fresh streams instead, still determined by the seed and
+    the checkpoint it starts from."""
+    if checkpoint is None:
+        return seed
+    return (seed + 1_000_003 * checkpoint.number) % 2**31
+
+
 def checkpoint_directory(logdir: str) -> str:
     """Where a run's whole-run checkpoints go."""
     return os.path.join(logdir, RUN_CHECKPOINTS)

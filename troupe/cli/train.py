@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
 
     import troupe
 
-    tf.random.set_seed(args.seed)
+    tf.random.set_seed(resume.operation_seed(args.seed, checkpoint))
     np.random.seed(args.seed)
     environment = common.make_training_environment(args.env, args.seed, env_kwargs, num_envs)
     try:
