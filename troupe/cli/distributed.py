@@ -1,7 +1,14 @@
 """`troupe train AGENT --env NAME --distributed --num-actors N`: the same agent
 and settings as `troupe train`, run as a distributed program on Ray (a replay
 node, a learner node, N actor nodes and an evaluator). Without --ray-address it
-starts a local Ray; with one it joins that cluster."""
+starts a local Ray; with one it joins that cluster.
+
+The learner, the counter and the replay checkpoint every --checkpoint-every
+seconds; `troupe train --resume LOGDIR` starts the program again from them
+(a driver killed with kill -9 included): the counts, learner and replay
+continue, the budget stays the run's total, the CSV logs are cut back to the
+counter's checkpoint and results.json continues the run's (written while it
+runs too)."""
 
 import argparse
 import os
@@ -123,19 +130,29 @@ def run(args: argparse.Namespace) -> int:
     if steps is None and args.max_seconds is None:
         steps, _ = entry.budget(args.env)
         steps = steps or entry.default_steps
-    logdir = common.prepare_logdir(args)
+    resumed = getattr(args, 'resume', None) is not None
+    logdir = args.resume if resumed else common.prepare_logdir(args)
     os.makedirs(logdir, exist_ok=True)
     program_config = ProgramConfig(
         args.agent, args.env, hyperparameters, env_kwargs=env_kwargs, seed=args.seed,
         num_envs=args.num_envs, actor_exploration=args.actor_exploration,
         logdir=logdir, evaluation_episodes=args.eval_episodes,
-        evaluation_period_seconds=args.eval_seconds)
+        evaluation_period_seconds=args.eval_seconds,
+        # The learner's, the counter's and the replay's checkpoints.
+        checkpoint_minutes=args.checkpoint_every / 60.0)
     program = DistributedProgram(
         program_config, num_actors=args.num_actors,
         stop=StopConditions(max_actor_steps=steps, max_seconds=args.max_seconds),
         ray_address=args.ray_address,
         variable_cache_seconds=args.variable_cache_seconds,
         actor_resources=parse_resources(args.actor_resource))
+    if resumed:  # The run keeps its own config.json.
+        print(f'Resuming the distributed run in {logdir} with its own command '
+              f'({", ".join(shlex.quote(a) for a in args.argv)}).', flush=True)
+        results = program.run()
+        curve = None if args.no_plot else _write_curve(args, logdir, results)
+        _print_summary(args, results, logdir, curve)
+        return 0
     rundir.write_json(os.path.join(logdir, rundir.CONFIG_FILE), {
         'format_version': rundir.FORMAT_VERSION,
         'troupe_version': troupe.__version__,
@@ -207,12 +224,22 @@ def _print_summary(args, results: Dict[str, Any], logdir: str, curve) -> None:
                 np.array([float(r['episode_return']) for r in rows])):
             print('  ' + line)
     if results['evaluations']:
-        last = results['evaluations'][-1]
-        print(f'Last evaluation (greedy, {args.eval_episodes} episodes at '
-              f'{last["actor_steps"]:,} actor steps): return '
+        last = results['final_evaluation'] or results['evaluations'][-1]
+        print(f'{"Final" if results["final_evaluation"] else "Last"} evaluation '
+              f'(greedy, {args.eval_episodes} episodes at '
+              f'{int(last["actor_steps"]):,} actor steps): return '
               f'{last["evaluation_return"]:.2f}')
     restarts = {name: n for name, n in results['restarts'].items() if n}
     if restarts:
         print(f'Restarted nodes: {restarts}')
+    replay = results['replay']
+    if replay['restarts']:
+        print(f'The replay node restarted {len(replay["restarts"])} time(s) from its '
+              f'checkpoints, losing {replay["items_lost"]:,} items inserted after them '
+              'in all.')
+    if results['resumes']:
+        print(f'Resumed {len(results["resumes"])} time(s) from the run\'s checkpoints; '
+              f'this launch took {results["launch_seconds"]:.1f} s of the '
+              f'{results["seconds"]:.1f} s.')
     print(f'Logs, checkpoints and results: {logdir}' +
           (f'; learning curve: {curve}' if curve else ''))

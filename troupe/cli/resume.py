@@ -12,6 +12,10 @@ starts again from step 0 in the same directory.
 An episode in progress at the checkpoint cannot be continued (an environment's
 state is not saved): its steps stay counted and its transitions stay in the
 replay, but it gets no row, and the resumed run starts a new episode.
+
+A `--distributed` run is started again as a distributed program on the same
+LOGDIR: its counter, learner and replay nodes restore their own checkpoints
+(see `troupe.cli.distributed` and `troupe.distributed.resuming`).
 """
 
 import argparse
@@ -76,10 +80,6 @@ def resumed_args(args: argparse.Namespace) -> argparse.Namespace:
     from troupe.cli import build_parser
     parser = build_parser()
     resumed = parser.parse_args(command[1:])
-    if resumed.distributed:
-        raise errors.InvalidInput(
-            f'--resume {logdir!r} is a --distributed run; resuming those (their '
-            'replay node included) is not supported yet.')
     if resumed.agent != config['agent'] or resumed.env != config['env']:
         raise errors.InvalidInput(
             f'--resume {logdir!r}: its command trains {resumed.agent} on '

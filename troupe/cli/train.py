@@ -46,7 +46,9 @@ def add_parser(commands) -> None:
     train.add_argument('--checkpoint-every', type=float, default=300.0,
                        metavar='SECONDS',
                        help='seconds between whole-run checkpoints (replay '
-                            'included; default 300, and one at the end)')
+                            'included; default 300, and one at the end); with '
+                            '--distributed, between the learner\'s, the counter\'s '
+                            'and the replay\'s checkpoints')
     budget = train.add_mutually_exclusive_group()
     budget.add_argument('--steps', type=int, metavar='N',
                         help='train for N environment steps (the last episode is '

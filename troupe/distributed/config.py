@@ -36,6 +36,10 @@ class ProgramConfig:
       logdir: where logs, counters and checkpoints go (on the driver's node).
       checkpoint_minutes: minutes between the learner's and the counter's
         periodic checkpoints (they are also saved when the program stops).
+      replay_checkpoint_minutes: minutes between the replay node's checkpoints
+        of its tables (`<logdir>/checkpoints/replay`, also saved when the
+        program stops); a restarted replay node starts from the latest, losing
+        the items inserted after it. None: `checkpoint_minutes`.
       evaluation_episodes: episodes per evaluation of the greedy policy.
       evaluation_period_seconds: pause between evaluations.
     """
@@ -49,6 +53,7 @@ class ProgramConfig:
     variable_update_period: int = 100
     logdir: str = 'runs/distributed'
     checkpoint_minutes: float = 5.0
+    replay_checkpoint_minutes: Optional[float] = None
     evaluation_episodes: int = 5
     evaluation_period_seconds: float = 10.0
 
@@ -66,6 +71,7 @@ class ProgramConfig:
             raise ValueError('variable_update_period must be an integer >= 1, got '
                              f'{self.variable_update_period!r}.')
         _check_positive('checkpoint_minutes', self.checkpoint_minutes, False)
+        _check_positive('replay_checkpoint_minutes', self.replay_checkpoint_minutes)
         _check_positive('evaluation_period_seconds', self.evaluation_period_seconds,
                         False)
         if (isinstance(self.evaluation_episodes, bool)
@@ -73,6 +79,12 @@ class ProgramConfig:
                 or self.evaluation_episodes < 0):
             raise ValueError('evaluation_episodes must be an integer >= 0 (0: no '
                              f'evaluator), got {self.evaluation_episodes!r}.')
+
+    @property
+    def replay_checkpoint_period_minutes(self) -> float:
+        """`replay_checkpoint_minutes`, or `checkpoint_minutes` if it is None."""
+        return (self.checkpoint_minutes if self.replay_checkpoint_minutes is None
+                else float(self.replay_checkpoint_minutes))
 
     def actor_seed(self, index: int) -> int:
         return self.seed + 1000 * (index + 1)
@@ -89,7 +101,8 @@ class StopConditions:
     Attributes:
       max_actor_steps: environment steps of all actors together.
       max_learner_steps: learner steps.
-      max_seconds: wall time since the nodes started.
+      max_seconds: the run's wall time since its nodes started, summed over
+        its launches on the same logdir (a resumed run's budget is its total).
     """
     max_actor_steps: Optional[int] = None
     max_learner_steps: Optional[int] = None

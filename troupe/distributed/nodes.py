@@ -1,6 +1,6 @@
 """The nodes of a distributed program, each a Ray actor in its own process.
 
-    ReplayNode     the Reverb server with the agent's tables
+    ReplayNode     the Reverb server with the agent's tables, checkpointed
     CounterNode    the root counter (actor_steps, learner_steps, ...), checkpointed
     LogNode        writes every node's log rows under one log directory
     LearnerNode    trains; serves `get_variables`; checkpoints periodically
@@ -31,23 +31,91 @@ RECENT_ROWS = 10_000
 
 
 class ReplayNode:
-    """A `reverb.Server` with the agent's replay tables."""
+    """A `reverb.Server` with the agent's replay tables, checkpointed to
+    `<logdir>/checkpoints/replay` every `replay_checkpoint_minutes` (and when
+    the program stops) and started from the newest intact checkpoint there.
 
-    def __init__(self, program: ProgramConfig):
+    The checkpoints are `troupe.components.run_checkpoints` directories
+    (`<n>/replay` is Reverb's own checkpoint: items, priorities, rate-limiter
+    state; `<n>/manifest.json` the item and insert counts), written atomically,
+    so a node killed while saving restarts from the previous one.
+
+    Args:
+      program: the agent, environment and settings.
+      port: the port to serve on; None: a free one. A restarted replay node is
+        given its predecessor's port, so that its address stays the same.
+    """
+
+    def __init__(self, program: ProgramConfig, port: Optional[int] = None):
         import reverb
+        from troupe.components import run_checkpoints
         from troupe.distributed import parts
-        self._server = reverb.Server(parts.AgentParts(program).replay_tables(),
-                                     port=None)
+        self._directory = replay_checkpoint_directory(program.logdir)
+        os.makedirs(self._directory, exist_ok=True)
+        checkpoint = run_checkpoints.latest(self._directory)
+        self._server = reverb.Server(
+            parts.AgentParts(program).replay_tables(), port=port,
+            checkpointer=run_checkpoints.replay_checkpointer(self._directory, checkpoint))
         self._address = f'{cluster.node_address()}:{self._server.port}'
+        self._client = reverb.Client(self._address)
+        # What the server holds before any client writes: the checkpoint's items.
+        self._restored = {
+            'checkpoint': None if checkpoint is None else checkpoint.number,
+            'tables': self.table_stats()}
+        self._saver = run_checkpoints.RunCheckpointer(
+            self._directory, {}, replay_client=self._client, keep=2,
+            period_seconds=60 * program.replay_checkpoint_period_minutes)
+        self._save_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._save_periodically,
+                                        name='replay-checkpoints', daemon=True)
+        self._thread.start()
 
     def address(self) -> str:
         """'HOST:PORT' that clients on any node of the cluster can reach."""
         return self._address
 
+    def port(self) -> int:
+        return int(self._server.port)
+
     def table_sizes(self) -> Dict[str, int]:
-        import reverb
-        info = reverb.Client(self._address).server_info()
-        return {name: int(table.current_size) for name, table in info.items()}
+        return {name: stats['size'] for name, stats in self.table_stats().items()}
+
+    def table_stats(self) -> Dict[str, Dict[str, int]]:
+        """Per table: 'size' (items held) and 'inserts' (items ever inserted,
+        carried over by Reverb's checkpoints)."""
+        info = self._client.server_info(timeout=30)
+        return {name: {'size': int(table.current_size),
+                       'inserts': int(table.rate_limiter_info.insert_stats.completed)}
+                for name, table in info.items()}
+
+    def restored(self) -> Dict[str, Any]:
+        """The checkpoint this server started from ('checkpoint': its number,
+        None for an empty start) and its tables' stats then."""
+        return dict(self._restored)
+
+    def save(self) -> Dict[str, Any]:
+        """Checkpoints the tables now; returns the checkpoint's number, the
+        stats just before it and the seconds the save took. Actors go on
+        inserting while it saves, so the checkpoint holds at least those
+        items (`restored()` of a server started from it gives the exact ones)."""
+        with self._save_lock:
+            stats = self.table_stats()
+            checkpoint = self._saver.save({'tables': stats})
+        return {'checkpoint': checkpoint.number, 'tables': stats,
+                'seconds': self._saver.save_seconds[-1]}
+
+    def checkpoints_saved(self) -> int:
+        return len(self._saver.save_seconds)
+
+    def _save_periodically(self) -> None:
+        while not self._stop.wait(1.0):
+            if not self._saver.due():
+                continue
+            try:
+                self.save()
+            except Exception as error:  # pylint: disable=broad-except
+                _log.warning('Could not checkpoint the replay: %s', error)
 
     def ping(self) -> bool:
         return True
@@ -57,7 +125,14 @@ class ReplayNode:
 
     def stop(self) -> None:
         """Stops the server; blocked inserts and samples everywhere fail."""
-        self._server.stop()
+        self._stop.set()
+        with self._save_lock:
+            self._server.stop()
+
+
+def replay_checkpoint_directory(logdir: str) -> str:
+    """Where the replay node of a program with this `logdir` checkpoints."""
+    return os.path.join(logdir, 'checkpoints', 'replay')
 
 
 class CounterNode:
@@ -86,19 +161,25 @@ class CounterNode:
 
 class LogNode:
     """Writes `<logdir>/logs/<label>/logs.csv` for every node's rows and keeps
-    the recent rows of each label for the driver."""
+    the recent rows of each label for the driver. The logs of a program started
+    again on its logdir are appended to, and their rows are among the recent
+    ones (cut back to the restored counts first: `resuming.cut_logs`)."""
 
     def __init__(self, logdir: str):
+        from troupe.distributed import resuming
         self._logdir = logdir
         self._writers: Dict[str, Any] = {}
-        self._recent: Dict[str, Deque[Dict[str, Any]]] = {}
+        self._recent: Dict[str, Deque[Dict[str, Any]]] = {
+            label: collections.deque(resuming.read_rows(logdir, label, RECENT_ROWS),
+                                     maxlen=RECENT_ROWS)
+            for label in resuming.labels(logdir)}
 
     def write(self, label: str, row: Dict[str, Any]) -> None:
         from troupe.components import loggers
         if label not in self._writers:
             self._writers[label] = loggers.CSVLogger(self._logdir, label=label,
                                                      add_uid=False)
-            self._recent[label] = collections.deque(maxlen=RECENT_ROWS)
+            self._recent.setdefault(label, collections.deque(maxlen=RECENT_ROWS))
         self._writers[label].write(row)
         self._recent[label].append(dict(row))
 
@@ -309,6 +390,7 @@ class EvaluatorNode(_Looping):
                'evaluation_return_min': float(np.min(returns)),
                'evaluation_return_max': float(np.max(returns))}
         self._logger.write(row)
+        self._logger.flush()  # Logged before the caller reads the log node's rows.
         return row
 
     def run(self) -> int:

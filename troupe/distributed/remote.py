@@ -3,6 +3,7 @@ whose calls go to a Ray actor handle, so that the single-process parts
 (`Counter`, `EnvironmentLoop`, `VariableClient`) work unchanged across
 processes and machines."""
 
+import time
 from typing import Dict, List, Mapping, Sequence
 
 import ray
@@ -49,10 +50,24 @@ class RemoteLogger(loggers.Logger):
 
 
 class RayVariableSource(core.VariableSource):
-    """A `VariableSource` behind a Ray handle (the learner node, or a cache)."""
+    """A `VariableSource` behind a Ray handle (the learner node, or a cache).
 
-    def __init__(self, handle):
+    While the node behind it is down (Ray restarting a killed learner from its
+    checkpoint), `get_variables` waits for it, trying again every second for
+    up to `restart_timeout` seconds, so that the actors and the evaluator using
+    it go on with the restarted learner instead of failing with it.
+    """
+
+    def __init__(self, handle, restart_timeout: float = 300.0):
         self._handle = handle
+        self._restart_timeout = restart_timeout
 
     def get_variables(self, names: Sequence[str]) -> List[types.NestedArray]:
-        return ray.get(self._handle.get_variables.remote(list(names)))
+        deadline = time.monotonic() + self._restart_timeout
+        while True:
+            try:
+                return ray.get(self._handle.get_variables.remote(list(names)))
+            except ray.exceptions.RayActorError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(1.0)
