@@ -1,14 +1,18 @@
 """Runs killed with SIGKILL and resumed (`troupe train --resume`), beside
 uninterrupted runs, and what a whole-run checkpoint costs.
 
-`--study kill`: for each case (DQN on CartPole, DQN on 8 CartPole copies, SAC on
-Pendulum) it trains `--seeds` uninterrupted runs, then one run of the first
-seed that is killed with SIGKILL at `--kills` random moments (some land during
-a checkpoint save, with `--checkpoint-every 1`) and resumed each time. For the
-killed run it checks what the issue asks: env steps and episodes continue
-exactly from each checkpoint, every episode is in the CSV once and in order,
-and the replay after each resume holds exactly the items of its checkpoint;
-and it compares the final greedy return with the uninterrupted seeds' spread.
+`--study kill`: for each case (DQN on CartPole, DQN on 8 CartPole copies, SAC and
+D4PG on Pendulum) it trains `--seeds` uninterrupted runs, then runs of the first
+`--killed-seeds` seeds that are killed with SIGKILL at `--kills` random moments
+(some land during a checkpoint save, with `--checkpoint-every 1`) and resumed
+each time. For each killed run it checks what the issue asks: env steps and
+episodes continue exactly from each checkpoint, every episode is in the CSV once
+and in order, and the replay after each resume holds exactly the items of its
+checkpoint; and it compares the final greedy return with the uninterrupted
+seeds' spread. With `--eval-every N` every run also evaluates greedily every N
+env steps, and the curves of killed and uninterrupted runs are recorded side by
+side (the final greedy return of SAC on Pendulum is bimodal from one evaluation
+to the next, so one final figure says little).
 
 `--study cost`: one DQN agent whose replay holds `--items` transitions of
 CartPole; the seconds and bytes of a whole-run checkpoint (replay, networks,
@@ -16,7 +20,8 @@ optimiser, counters), and the training slowdown that implies at the default
 period of 300 s.
 
 Usage: python benchmarks/kill_resume.py [--study kill|cost|both] [--seeds 5]
-         [--kills 5] [--kill-seed 0] [--cases NAME ...] [--items 100000]
+         [--killed-seeds 1] [--kills 5] [--kill-seed 0] [--eval-every 0]
+         [--cases NAME ...] [--items 100000]
 """
 
 import argparse
@@ -42,6 +47,7 @@ CASES = {
     'dqn_cartpole_8_copies': ['dqn', '--env', 'cartpole', '--num-envs', '8',
                               '--steps', '20000'],
     'sac_pendulum': ['sac', '--env', 'pendulum', '--steps', '8000'],
+    'd4pg_pendulum': ['d4pg', '--env', 'pendulum', '--steps', '8000'],
 }
 RESUMED = re.compile(r'Resumed from checkpoint (\d+): ([\d,]+) env steps, ([\d,]+) '
                      r'episodes, replay (\w+) ([\d,]+) items')
@@ -112,6 +118,16 @@ def _killed_run(arguments, logdir, kills, rng):
     return resumes
 
 
+def _curve(logdir):
+    """The run's periodic greedy evaluations: [[env steps, mean return], ...]."""
+    path = os.path.join(logdir, 'logs', 'evaluator', 'logs.csv')
+    if not os.path.exists(path):
+        return []
+    with open(path, newline='') as file:
+        return [[int(float(row['env_steps'])), float(row['mean_return'])]
+                for row in csv.DictReader(file)]
+
+
 def _episodes_once_in_order(logdir):
     with open(os.path.join(logdir, 'logs', 'actor', 'logs.csv'), newline='') as file:
         episodes = [int(float(row['episodes'])) for row in csv.DictReader(file)]
@@ -123,9 +139,10 @@ def study_kill(args):
     results = {}
     with tempfile.TemporaryDirectory() as root:
         for name in args.cases:
-            arguments = CASES[name]
+            arguments = CASES[name] + (['--eval-every', str(args.eval_every)]
+                                       if args.eval_every else [])
             print(f'{name}:', flush=True)
-            finals = []
+            finals, curves = [], []
             for seed in range(args.seeds):
                 logdir = os.path.join(root, f'{name}-{seed}')
                 process = _train(arguments + ['--seed', str(seed), '--logdir', logdir,
@@ -134,27 +151,41 @@ def study_kill(args):
                 if process.returncode != 0:
                     raise SystemExit(output[-3000:])
                 finals.append(_final_return(logdir)[0])
+                curves.append(_curve(logdir))
                 print(f'  uninterrupted seed {seed}: greedy {finals[-1]:.1f}', flush=True)
-            logdir = os.path.join(root, f'{name}-killed')
-            resumes = _killed_run(arguments + ['--seed', '0', '--no-plot'], logdir,
-                                  args.kills, rng)
-            final, run_results = _final_return(logdir)
-            in_order, rows = _episodes_once_in_order(logdir)
+            killed = []
+            for seed in range(args.killed_seeds):
+                logdir = os.path.join(root, f'{name}-killed-{seed}')
+                resumes = _killed_run(arguments + ['--seed', str(seed), '--no-plot'],
+                                      logdir, args.kills, rng)
+                final, run_results = _final_return(logdir)
+                in_order, rows = _episodes_once_in_order(logdir)
+                killed.append({
+                    'seed': seed,
+                    'final_return': final,
+                    'within_range': min(finals) <= final <= max(finals),
+                    'env_steps': run_results['env_steps'],
+                    'episodes': run_results['episodes'],
+                    'episodes_once_in_order': in_order and rows == run_results['episodes'],
+                    'curve': _curve(logdir),
+                    'resumes': resumes})
+                print(f'  seed {seed} killed {args.kills}× and resumed: greedy {final:.1f} '
+                      f'(uninterrupted {min(finals):.1f} to {max(finals):.1f}); episodes '
+                      f'once each, in order: {in_order}; resumes matching their '
+                      f'checkpoint: {sum(r.get("matches_checkpoint", False) for r in resumes)}'
+                      f'/{len(resumes)}', flush=True)
             results[name] = {
                 'command': 'troupe train ' + ' '.join(arguments),
                 'uninterrupted_final_returns': finals,
                 'uninterrupted_range': [min(finals), max(finals)],
-                'killed_final_return': final,
-                'killed_within_range': min(finals) <= final <= max(finals),
-                'killed_env_steps': run_results['env_steps'],
-                'killed_episodes': run_results['episodes'],
-                'episodes_once_in_order': in_order and rows == run_results['episodes'],
-                'resumes': resumes}
-            print(f'  killed {args.kills}× and resumed: greedy {final:.1f} (uninterrupted '
-                  f'{min(finals):.1f} to {max(finals):.1f}); episodes once each, in '
-                  f'order: {in_order}; resumes matching their checkpoint: '
-                  f'{sum(r.get("matches_checkpoint", False) for r in resumes)}/'
-                  f'{len(resumes)}', flush=True)
+                'uninterrupted_curves': curves,
+                'killed': killed,
+                'killed_final_returns': [run['final_return'] for run in killed]}
+            if args.killed_seeds > 1:
+                print(f'  final greedy: uninterrupted median '
+                      f'{statistics.median(finals):.1f}, killed median '
+                      f'{statistics.median(results[name]["killed_final_returns"]):.1f}',
+                      flush=True)
             common.write_results(args.name, {'machine': common.machine(), 'kill': results})
     return results
 
@@ -217,7 +248,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--study', choices=('kill', 'cost', 'both'), default='both')
     parser.add_argument('--seeds', type=int, default=5)
+    parser.add_argument('--killed-seeds', type=int, default=1,
+                        help='killed runs, of seeds 0..N-1')
     parser.add_argument('--kills', type=int, default=5)
+    parser.add_argument('--eval-every', type=int, default=0, metavar='STEPS',
+                        help='greedy evaluations every STEPS env steps in every run')
     parser.add_argument('--kill-seed', type=int, default=0,
                         help='seed of the random kill moments')
     parser.add_argument('--cases', nargs='+', choices=sorted(CASES), default=list(CASES))
