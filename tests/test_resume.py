@@ -170,3 +170,34 @@ def test_each_resume_draws_fresh_tensorflow_streams(tmp_path):
         tf.random.set_seed(seed)
         draws.append(tf.random.normal([4]).numpy())
     assert not (draws[0] == draws[1]).any()
+
+
+def test_a_resumed_run_keeps_its_evaluation_schedule():
+    """Evaluations every N env steps fall where the uninterrupted run's would:
+    a run restored at 33 steps with evaluations every 30 evaluates next once it
+    passes 60, not at its first episode's end (42), as it did when the schedule
+    restarted from zero on every resume."""
+    import io
+    import types
+
+    import troupe
+    from troupe import environments
+    from troupe.cli import progress as progress_lib, train
+    from troupe.components import actors, loggers
+
+    environment = environments.make('catch', seed=0)  # Episodes of 9 steps.
+    spec = troupe.make_environment_spec(environment)
+    progress = progress_lib.Progress(total_steps=80, stream=io.StringIO())
+    progress.restore({'steps': 33, 'episodes': 3, 'seconds': 0.0, 'returns': [1.0]})
+    evaluated_at = []
+    run = types.SimpleNamespace(
+        progress=progress,
+        loop=troupe.EnvironmentLoop(environment, actors.RandomActor(spec.actions, seed=0),
+                                    logger=loggers.Dispatcher([progress]),
+                                    observers=[progress]),
+        evaluate=lambda: evaluated_at.append(progress.steps))
+    assert train._loop(run, {'steps': 80, 'episodes': None}, 30) is False
+    # Episodes end at 42, 51, 60, 69, 78, 87; the budget's end is not evaluated
+    # here (the final evaluation is the run's, after the loop).
+    assert evaluated_at == [60]
+    assert progress.steps == 87

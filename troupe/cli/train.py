@@ -440,7 +440,8 @@ def _loop(run: _Run, budget, every: int) -> bool:
             return progress.episodes >= budget['episodes']
         return progress.steps >= budget['steps']
 
-    next_evaluation = every or None
+    # A resumed run continues the schedule (its evaluations so far were restored).
+    next_evaluation = (progress.steps // every + 1) * every if every else None
     try:
         while not finished():
             if budget['episodes']:
