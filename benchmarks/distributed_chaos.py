@@ -112,6 +112,8 @@ def main():
                              'checkpoints')
     parser.add_argument('--eval-episodes', type=int, default=10,
                         help='episodes of each greedy evaluation, the final one included')
+    parser.add_argument('--name', default='distributed_chaos',
+                        help='results file name (in benchmarks/results)')
     args = parser.parse_args()
 
     runs = []
@@ -126,7 +128,7 @@ def main():
         print(f'Seed {seed}:')
         print(table(results))
         runs.append(summary(results, seed, args, time.monotonic() - start))
-        path = common.write_results('distributed_chaos', {
+        path = common.write_results(args.name, {
             'agent': AGENT, 'env': ENV, 'num_actors': NUM_ACTORS,
             'budget_actor_steps': args.steps,
             'checkpoint_seconds': args.checkpoint_seconds,
