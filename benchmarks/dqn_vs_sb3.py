@@ -15,12 +15,13 @@ hyperparameters (256-256 MLP, lr 2.3e-3, batch 64, buffer 100k, learning from
 gradient steps, ε to 0.04 over the first 16% of 50k steps), torch with 2
 threads, on gymnasium's CartPole-v1. SB3 runs in its own virtual environment
 (never a dependency of troupe): pass its Python with `--sb3-python`, e.g. after
-`python -m venv sb3 && sb3/bin/pip install torch --index-url
-https://download.pytorch.org/whl/cpu stable-baselines3 gymnasium`. Without it
-the script says so and prints troupe's figures alone.
+`python -m venv sb3 && sb3/bin/pip install torch==2.13.0 stable-baselines3
+gymnasium` (a CPU build of torch). Without it the script says so and prints
+troupe's figures alone. `--hidden` changes the hidden layers of troupe's 8-copy
+Q-network (the preset's are SB3's 256-256).
 
 Usage: python benchmarks/dqn_vs_sb3.py [--seeds 0 1 2 3 4] [--sb3-python PATH]
-         [--single] [--max-steps 50000]
+         [--single] [--max-steps 50000] [--hidden 256 256]
 """
 
 import argparse
@@ -130,13 +131,17 @@ def main() -> None:
                         help="also run troupe's one-environment preset")
     parser.add_argument('--max-steps', type=int, default=50_000)
     parser.add_argument('--eval-every', type=int, default=1000)
+    parser.add_argument('--hidden', type=int, nargs='+',
+                        default=list(vectorised.CONFIG.hidden_sizes),
+                        help="hidden layer sizes of troupe's 8-copy Q-network")
     parser.add_argument('--name', default='dqn_vs_sb3')
     args = parser.parse_args()
+    config = vectorised.CONFIG.replace(hidden_sizes=tuple(args.hidden))
     if args.sb3_python is None:
         print('No --sb3-python given: Stable-Baselines3 is not run; troupe alone.')
     groups = {'troupe_8_copies': [], 'troupe_single': [], 'sb3_zoo': []}
     for seed in args.seeds:
-        run = vectorised.run(seed, vectorised.NUM_ENVS, vectorised.CONFIG,
+        run = vectorised.run(seed, vectorised.NUM_ENVS, config,
                              args.eval_every, args.max_steps, after_goal=0)
         groups['troupe_8_copies'].append(run)
         describe('troupe 8 copies', run)
@@ -163,7 +168,8 @@ def main() -> None:
                 print(f'  {name} median / SB3 median: {ratio:.2f}× (goal <= 0.5×)')
                 summary[name]['ratio_to_sb3_median'] = ratio
     print('written', common.write_results(args.name, {
-        'machine': common.machine(), 'seeds': args.seeds, 'summary': summary,
+        'machine': common.machine(), 'seeds': args.seeds,
+        'troupe_hidden_sizes': list(config.hidden_sizes), 'summary': summary,
         'runs': groups}))
 
 
