@@ -16,8 +16,6 @@ Usage: python benchmarks/checkpoint_period.py [--agent sac] [--env pendulum]
 """
 
 import argparse
-import csv
-import json
 import os
 import statistics
 import subprocess
@@ -41,11 +39,8 @@ def train(arguments, logdir):
     if result.returncode != 0:
         raise SystemExit(f'troupe train {" ".join(arguments)} failed:\n'
                          f'{result.stdout[-2000:]}{result.stderr[-2000:]}')
-    with open(os.path.join(logdir, 'results.json')) as file:
-        final = json.load(file)['final_evaluation']['mean_return']
-    with open(os.path.join(logdir, 'logs', 'evaluator', 'logs.csv'), newline='') as file:
-        curve = [[int(float(row['env_steps'])), float(row['mean_return'])]
-                 for row in csv.DictReader(file)]
+    final = common.final_greedy_return(logdir)[0]
+    curve = common.greedy_curve(logdir)
     return final, curve
 
 

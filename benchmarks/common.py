@@ -79,3 +79,23 @@ def write_results(name: str, results: dict) -> str:
     with open(path, 'w') as f:
         json.dump({'machine': machine(), **results}, f, indent=2)
     return path
+
+
+def final_greedy_return(logdir: str):
+    """A finished `troupe train` run's final greedy mean return and its results."""
+    from troupe.cli import rundir
+    results = rundir.read_results(logdir)
+    return results['final_evaluation']['mean_return'], results
+
+
+def greedy_curve(logdir: str) -> List[List[float]]:
+    """A `troupe train` run's periodic greedy evaluations (--eval-every):
+    [[env steps, mean return], ...], [] when it made none."""
+    import csv
+    from troupe.cli import rundir
+    path = rundir.csv_path(logdir, 'evaluator')
+    if not os.path.exists(path):
+        return []
+    with open(path, newline='') as file:
+        return [[int(float(row['env_steps'])), float(row['mean_return'])]
+                for row in csv.DictReader(file)]

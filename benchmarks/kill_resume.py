@@ -60,12 +60,6 @@ def _train(arguments):
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2'))
 
 
-def _final_return(logdir):
-    with open(os.path.join(logdir, 'results.json')) as file:
-        results = json.load(file)
-    return results['final_evaluation']['mean_return'], results
-
-
 def _checkpoints(logdir):
     directory = os.path.join(logdir, 'checkpoints', 'run')
     return sorted(int(n) for n in os.listdir(directory) if n.isdigit()) \
@@ -118,16 +112,6 @@ def _killed_run(arguments, logdir, kills, rng):
     return resumes
 
 
-def _curve(logdir):
-    """The run's periodic greedy evaluations: [[env steps, mean return], ...]."""
-    path = os.path.join(logdir, 'logs', 'evaluator', 'logs.csv')
-    if not os.path.exists(path):
-        return []
-    with open(path, newline='') as file:
-        return [[int(float(row['env_steps'])), float(row['mean_return'])]
-                for row in csv.DictReader(file)]
-
-
 def _episodes_once_in_order(logdir):
     with open(os.path.join(logdir, 'logs', 'actor', 'logs.csv'), newline='') as file:
         episodes = [int(float(row['episodes'])) for row in csv.DictReader(file)]
@@ -150,15 +134,15 @@ def study_kill(args):
                 output = process.communicate()[0]
                 if process.returncode != 0:
                     raise SystemExit(output[-3000:])
-                finals.append(_final_return(logdir)[0])
-                curves.append(_curve(logdir))
+                finals.append(common.final_greedy_return(logdir)[0])
+                curves.append(common.greedy_curve(logdir))
                 print(f'  uninterrupted seed {seed}: greedy {finals[-1]:.1f}', flush=True)
             killed = []
             for seed in range(args.killed_seeds):
                 logdir = os.path.join(root, f'{name}-killed-{seed}')
                 resumes = _killed_run(arguments + ['--seed', str(seed), '--no-plot'],
                                       logdir, args.kills, rng)
-                final, run_results = _final_return(logdir)
+                final, run_results = common.final_greedy_return(logdir)
                 in_order, rows = _episodes_once_in_order(logdir)
                 killed.append({
                     'seed': seed,
@@ -167,7 +151,7 @@ def study_kill(args):
                     'env_steps': run_results['env_steps'],
                     'episodes': run_results['episodes'],
                     'episodes_once_in_order': in_order and rows == run_results['episodes'],
-                    'curve': _curve(logdir),
+                    'curve': common.greedy_curve(logdir),
                     'resumes': resumes})
                 print(f'  seed {seed} killed {args.kills}× and resumed: greedy {final:.1f} '
                       f'(uninterrupted {min(finals):.1f} to {max(finals):.1f}); episodes '

@@ -79,16 +79,15 @@ print(json.dumps({'acme_version': acme.__version__,
 '''
 
 
-def run_acme(python: str, steps: int) -> float:
-    """One Acme measurement (env steps/s) in its own interpreter."""
+def run_acme(python: str, steps: int):
+    """One Acme measurement in its own interpreter: (env steps/s, Acme's version)."""
     env = dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL='2')
     result = subprocess.run([python, '-c', ACME_RUN, str(steps), '1'],
                             capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise SystemExit(f'The Acme run failed:\n{result.stderr[-3000:]}')
     found = json.loads(result.stdout.strip().splitlines()[-1])
-    run_acme.version = found['acme_version']
-    return found['runs'][0]
+    return found['runs'][0], found['acme_version']
 
 
 def make_policy(action_spec):
@@ -101,7 +100,8 @@ def make_policy(action_spec):
 
 
 def troupe_loops(copies: int):
-    """name -> a function of n that runs that loop n env steps, returns steps/s."""
+    """name -> (a function of n that runs that loop n env steps and returns its
+    env steps/s, the actor's inference path)."""
     import troupe
     from troupe import environments
     from troupe.components import actors, counting, loggers
@@ -136,8 +136,7 @@ def troupe_loops(copies: int):
     runs = {}
     for name, (loop, actor) in loops.items():
         loop.run(num_steps=1000)  # Tracing and first allocations.
-        runs[name] = timed(loop)
-        runs[name].inference = actor.inference
+        runs[name] = (timed(loop), actor.inference)
     return runs
 
 
@@ -159,12 +158,14 @@ def main() -> None:
 
     loops = troupe_loops(args.copies)
     runs = {name: [] for name in loops}
+    acme_version = None
     if args.acme_python:
         runs['acme'] = []
     for repeat in range(args.repeats):
         if args.acme_python:
-            runs['acme'].append(run_acme(args.acme_python, args.steps))
-        for name, loop in loops.items():
+            rate, acme_version = run_acme(args.acme_python, args.steps)
+            runs['acme'].append(rate)
+        for name, (loop, _) in loops.items():
             runs[name].append(loop(args.steps))
         print(f'repeat {repeat + 1}: ' + ', '.join(
             f'{name} {values[-1]:,.0f}' for name, values in runs.items()), flush=True)
@@ -178,9 +179,9 @@ def main() -> None:
               + ' / '.join(f'{v:,.0f}' for v in values) + ratio)
     results = {'machine': common.machine(), 'steps': args.steps, 'copies': args.copies,
                'runs': runs, 'medians': medians,
-               'inference': {name: loop.inference for name, loop in loops.items()}}
+               'inference': {name: inference for name, (_, inference) in loops.items()}}
     if 'acme' in medians:
-        results['acme_version'] = run_acme.version
+        results['acme_version'] = acme_version
         results['ratios_to_acme'] = {name: medians[name] / medians['acme']
                                      for name in loops}
     print('written', common.write_results('loop_vs_acme', results))
