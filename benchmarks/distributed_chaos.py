@@ -15,7 +15,8 @@ The agent is the DQN CartPole preset; the learner, the counter and the replay
 checkpoint every `--checkpoint-seconds`.
 
 Usage: python benchmarks/distributed_chaos.py [--steps 60000] [--seeds 0]
-           [--checkpoint-seconds 15] [--eval-episodes 10]
+           [--checkpoint-seconds 15] [--eval-episodes 10] [--no-kills]
+           [--name distributed_chaos]
 """
 
 import argparse
@@ -40,9 +41,10 @@ BAR = 400.0  # The issue's bar for the final greedy return.
 
 def run_chaos(steps: int, seed: int, checkpoint_seconds: float, eval_episodes: int,
               logdir: str, overrides=None, eval_seconds: float = 10.0,
-              progress=print, timeout: float = 3600.0):
-    """One run with the replay, the learner and a seeded actor killed once each;
-    returns (results with 'kills', the kills)."""
+              progress=print, timeout: float = 3600.0, kill: bool = True):
+    """One run with the replay, the learner and a seeded actor killed once each
+    (none if not `kill`: the uninterrupted baseline); returns (results with
+    'kills', the kills)."""
     hyperparameters = registry.get(AGENT).resolve(ENV, dict(overrides or {}), seed=seed)
     config = ProgramConfig(AGENT, ENV, hyperparameters, seed=seed, logdir=logdir,
                            checkpoint_minutes=checkpoint_seconds / 60.0,
@@ -52,7 +54,7 @@ def run_chaos(steps: int, seed: int, checkpoint_seconds: float, eval_episodes: i
         config, num_actors=NUM_ACTORS, progress=progress,
         stop=StopConditions(max_actor_steps=steps, max_seconds=timeout))
     actor = f'actor_{random.Random(seed).randrange(NUM_ACTORS)}'
-    kills = chaos.schedule(['replay', 'learner', actor], steps, seed)
+    kills = chaos.schedule(['replay', 'learner', actor], steps, seed) if kill else []
     results = chaos.run(program, kills, timeout=timeout + 600)
     return results, kills
 
@@ -112,6 +114,9 @@ def main():
                              'checkpoints')
     parser.add_argument('--eval-episodes', type=int, default=10,
                         help='episodes of each greedy evaluation, the final one included')
+    parser.add_argument('--no-kills', action='store_true',
+                        help='kill nothing: the same runs uninterrupted, as the baseline '
+                             'for the killed runs\' final returns')
     parser.add_argument('--name', default='distributed_chaos',
                         help='results file name (in benchmarks/results)')
     args = parser.parse_args()
@@ -122,7 +127,7 @@ def main():
         start = time.monotonic()
         try:
             results, _ = run_chaos(args.steps, seed, args.checkpoint_seconds,
-                                   args.eval_episodes, logdir)
+                                   args.eval_episodes, logdir, kill=not args.no_kills)
         finally:
             shutil.rmtree(logdir, ignore_errors=True)
         print(f'Seed {seed}:')
@@ -132,7 +137,8 @@ def main():
             'agent': AGENT, 'env': ENV, 'num_actors': NUM_ACTORS,
             'budget_actor_steps': args.steps,
             'checkpoint_seconds': args.checkpoint_seconds,
-            'eval_episodes': args.eval_episodes, 'bar': BAR, 'runs': runs,
+            'eval_episodes': args.eval_episodes, 'bar': BAR, 'killed': not args.no_kills,
+            'runs': runs,
             'load_average': os.getloadavg()})  # After each run.
     print(f'Results: {os.path.relpath(path)}')
 

@@ -585,22 +585,35 @@ def test_make_networks_rejects_discrete_actions():
 # Learning.
 
 def test_ddpg_learns_pendulum_swing_up():
-    """Up to 15,000 steps; see EVAL_SEED for what trivial policies score and
-    `train_and_evaluate` for why the budget is generous (one run in six had not
-    swung up yet at 5,000 steps, and one on 2026-12-02 not at 10,000; the run
-    stops at the first evaluation above -900, so the budget costs only then)."""
-    tf.random.set_seed(0)
-    environment = make('pendulum', seed=0)
-    spec = specs.make_environment_spec(environment)
-    nets = ddpg.make_networks(spec, (64, 64), (64, 64))
-    agent = ddpg.DDPG(spec, nets.policy, nets.critics[0], batch_size=256,
-                      samples_per_insert=256.0, min_replay_size=500, n_step=3,
-                      target_update_rate=0.005, policy_learning_rate=1e-3,
-                      critic_learning_rate=1e-3, logger=loggers.InMemoryLogger(),
-                      checkpoint=False)
-    try:
-        score = train_and_evaluate(agent, seed=0, num_steps=15_000)
-    finally:
-        agent.close()
-    print('DDPG Pendulum greedy return:', score)
-    assert score > -900, score
+    """Swings up within 6,000 steps in one of up to three independently
+    initialised runs (TensorFlow seeds 0, 1, 2; the next runs only if the last
+    did not); see EVAL_SEED for what trivial policies score.
+
+    Why three: every run first saturates its tanh policy at ±2 (the greedy
+    policy's actions at 1,000 steps were within 0.06 of ±2 at 7 or more of 9
+    probed angles in 6 of 6 runs) and most leave it by 2,000-3,000 steps, but
+    some never do: on 2026-12-04, 1 of 12 runs of this set-up still scored
+    -1506 at 15,000 steps, the score of a constant torque (the squashing's
+    gradient vanishes; Acme's TF DDPG has the same policy and loss), and 1 of 2
+    at policy learning rate 1e-4 stayed at -1204. A broken learner fails all
+    three runs; a working one, if runs fail independently at 1 in 12, about
+    once in 1,700."""
+    scores = []
+    for seed in range(3):
+        tf.random.set_seed(seed)
+        environment = make('pendulum', seed=0)
+        spec = specs.make_environment_spec(environment)
+        nets = ddpg.make_networks(spec, (64, 64), (64, 64))
+        agent = ddpg.DDPG(spec, nets.policy, nets.critics[0], batch_size=256,
+                          samples_per_insert=256.0, min_replay_size=500, n_step=3,
+                          target_update_rate=0.005, policy_learning_rate=1e-3,
+                          critic_learning_rate=1e-3, logger=loggers.InMemoryLogger(),
+                          checkpoint=False)
+        try:
+            scores.append(train_and_evaluate(agent, seed=0, num_steps=6000))
+        finally:
+            agent.close()
+        print(f'DDPG Pendulum greedy return, TensorFlow seed {seed}:', scores[-1])
+        if scores[-1] > -900:
+            break
+    assert max(scores) > -900, scores
