@@ -4,8 +4,11 @@ uninterrupted runs, and what a whole-run checkpoint costs.
 `--study kill`: for each case (DQN on CartPole, DQN on 8 CartPole copies, SAC and
 D4PG on Pendulum) it trains `--seeds` uninterrupted runs, then runs of the first
 `--killed-seeds` seeds that are killed with SIGKILL at `--kills` random moments
-(some land during a checkpoint save, with `--checkpoint-every 1`) and resumed
-each time. For each killed run it checks what the issue asks: env steps and
+spread over the run (env-step targets drawn uniformly over 5-95% of the budget;
+each kill comes a random 0-1.5 s after the run's checkpoint reaches its target,
+and some land during a checkpoint save, with `--checkpoint-every 1`) and resumed
+each time. (Until 2026-12-04 each kill came 0-4 s after the resumed process's
+first checkpoint, so all five landed in the first quarter of the run.) For each killed run it checks what the issue asks: env steps and
 episodes continue exactly from each checkpoint, every episode is in the CSV once
 and in order, and the replay after each resume holds exactly the items of its
 checkpoint; and it compares the final greedy return with the uninterrupted
@@ -72,9 +75,29 @@ def _manifest(logdir, number):
         return json.load(file)
 
 
-def _killed_run(arguments, logdir, kills, rng):
-    """Trains, killing at `kills` random moments and resuming each time;
-    returns what each resume started from and whether it matched."""
+def _latest_env_steps(logdir) -> int:
+    """The env steps of the newest run checkpoint (0 if none yet)."""
+    numbers = _checkpoints(logdir)
+    for number in reversed(numbers):
+        try:
+            return int(_manifest(logdir, number)['metadata']['env_steps'])
+        except (OSError, ValueError, KeyError):  # Pruned or being written.
+            continue
+    return 0
+
+
+def kill_targets(budget: int, kills: int, rng) -> list:
+    """`kills` env-step counts drawn uniformly over 5-95% of the budget, sorted:
+    where the kills land, spread over the whole run."""
+    return sorted(int(rng.uniform(0.05, 0.95) * budget) for _ in range(kills))
+
+
+def _killed_run(arguments, logdir, targets, rng):
+    """Trains, killing once the run's newest checkpoint reaches each of
+    `targets` (env steps) plus a random 0-1.5 s (checkpoints come every second,
+    so some kills land during a save), and resuming each time; returns what
+    each resume started from and whether it matched."""
+    kills = len(targets)
     process = _train(arguments + ['--logdir', logdir, '--checkpoint-every', '1'])
     resumes, manifests = [], {}
     for kill in range(kills + 1):
@@ -84,10 +107,13 @@ def _killed_run(arguments, logdir, kills, rng):
             process = _train(['--resume', logdir, '--checkpoint-every', '1'])
         if kill < kills:
             first = (_checkpoints(logdir) or [0])[-1] + 1
-            # Wait for a fresh checkpoint, then kill at a random moment after it.
-            while process.poll() is None and (_checkpoints(logdir) or [0])[-1] < first:
+            # A fresh checkpoint of this process at or past the target, then a
+            # random moment after it.
+            while process.poll() is None and (
+                    (_checkpoints(logdir) or [0])[-1] < first
+                    or _latest_env_steps(logdir) < targets[kill]):
                 time.sleep(0.1)
-            time.sleep(rng.uniform(0.0, 4.0))
+            time.sleep(rng.uniform(0.0, 1.5))
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
         output = process.communicate()[0]
@@ -110,6 +136,10 @@ def _killed_run(arguments, logdir, kills, rng):
     if process.returncode != 0:
         raise SystemExit(f'the last resume failed:\n{output[-3000:]}')
     return resumes
+
+
+def _budget(arguments) -> int:
+    return int(arguments[arguments.index('--steps') + 1])
 
 
 def _episodes_once_in_order(logdir):
@@ -140,8 +170,9 @@ def study_kill(args):
             killed = []
             for seed in range(args.killed_seeds):
                 logdir = os.path.join(root, f'{name}-killed-{seed}')
+                targets = kill_targets(_budget(arguments), args.kills, rng)
                 resumes = _killed_run(arguments + ['--seed', str(seed), '--no-plot'],
-                                      logdir, args.kills, rng)
+                                      logdir, targets, rng)
                 final, run_results = common.final_greedy_return(logdir)
                 in_order, rows = _episodes_once_in_order(logdir)
                 killed.append({
@@ -152,6 +183,7 @@ def study_kill(args):
                     'episodes': run_results['episodes'],
                     'episodes_once_in_order': in_order and rows == run_results['episodes'],
                     'curve': common.greedy_curve(logdir),
+                    'kill_targets_env_steps': targets,
                     'resumes': resumes})
                 print(f'  seed {seed} killed {args.kills}× and resumed: greedy {final:.1f} '
                       f'(uninterrupted {min(finals):.1f} to {max(finals):.1f}); episodes '
