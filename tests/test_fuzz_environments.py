@@ -31,6 +31,8 @@ DOMAINS = {
     'catch': {'rows': ('int>=2', False), 'columns': ('int>=1', False)},
     'cartpole': {'max_episode_steps': ('int>=1', True)},
     'pendulum': {'max_episode_steps': ('int>=1', True), 'gravity': ('finite', False)},
+    'mountain_car': {'max_episode_steps': ('int>=1', True),
+                     'goal_velocity': ('finite', False)},
     'mountain_car_continuous': {'max_episode_steps': ('int>=1', True),
                                 'goal_velocity': ('finite', False)},
     'bandit': {'num_arms': ('int>=1', False), 'probabilities': ('probabilities', True)},
@@ -42,6 +44,10 @@ DOMAINS = {
                                'collision_penalty': ('finite', False)},
     'speaker_listener': {'num_landmarks': ('int>=2', False),
                          'max_episode_steps': ('int>=1', False)},
+    'key_door_rooms': {'num_rooms': ('int>=2', False), 'room_size': ('int>=3', False),
+                       'max_episode_steps': ('int>=1', False),
+                       'observation_type': ('key_door_observation', False),
+                       'action_noise': ('unit', False)},
 }
 _GRIDWORLD = {'discount': ('unit', False), 'penalty_for_walls': ('finite', False),
               'observation_type': ('observation_type', False),
@@ -74,6 +80,10 @@ def bad_values(domain: str, optional: bool) -> st.SearchStrategy:
             st.text(max_size=8).filter(lambda t: t not in ObservationType.__members__),
             st.integers().filter(lambda i: i not in set(ObservationType)),
             st.booleans(), st.floats(), st.lists(st.integers(), max_size=2))
+    elif domain == 'key_door_observation':
+        strategy = st.one_of(
+            st.text(max_size=8).filter(lambda t: t not in ('position', 'index', 'grid')),
+            st.integers(), st.booleans(), st.floats(), st.lists(st.integers(), max_size=2))
     elif domain == 'probabilities':
         number = st.floats(0.0, 1.0)
         bad = st.one_of(common.numbers_outside(0.0, 1.0).filter(

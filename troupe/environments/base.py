@@ -10,16 +10,21 @@ Every built-in environment is a `dm_env.Environment` that:
 - follows dm_env's rule for a `step()` with no episode running (before the first
   `reset()`, or after a LAST timestep): it starts a new episode, ignores the
   (already checked) action and returns the FIRST timestep;
-- renders its current state to an RGB array with `render()`.
+- renders its current state to an RGB array with `render()`;
+- can save and restore its state (`get_state()` / `set_state(snapshot)`, see
+  `troupe.environments.state`) when it lists its dynamic attributes in
+  `_STATE_ATTRIBUTES` and its constants in `_state_config()`: the base adds the
+  episode position and the generator's state.
 """
 
 import abc
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 import dm_env
 import numpy as np
 
 from troupe.environments import arguments, validation
+from troupe.environments import state as env_state
 
 # `dm_env.TimeStep(...)` goes through a Python-level `__new__`; building the tuple
 # directly skips it, which matters on the per-step path of cheap environments.
@@ -40,8 +45,14 @@ class Environment(dm_env.Environment, abc.ABC):
     """A seeded, action-checking `dm_env.Environment` that renders to RGB.
 
     Subclasses implement `_reset()`, `_step(action)` (which receives the checked
-    action), the specs and `render()`.
+    action), the specs and `render()`. Those that can be saved name the attributes
+    holding their dynamic state in `_STATE_ATTRIBUTES` (plain data: scalars,
+    tuples, arrays) and return their constants from `_state_config()`.
     """
+
+    # The attributes `get_state` saves besides the episode position and the
+    # generator; None: this environment cannot save its state.
+    _STATE_ATTRIBUTES: Optional[Tuple[str, ...]] = None
 
     def __init__(self, seed: Optional[int] = None):
         seed = arguments.check_seed(seed)
@@ -75,6 +86,41 @@ class Environment(dm_env.Environment, abc.ABC):
         if result[0] is LAST:
             self._reset_next_step = True
         return result
+
+    def state_unsupported_reason(self) -> Optional[str]:
+        """None if `get_state`/`set_state` work, else why not."""
+        if self._STATE_ATTRIBUTES is None:
+            return f'{type(self).__name__} does not implement it'
+        return None
+
+    def _state_config(self) -> dict:
+        """The constants a snapshot must match to be restored here (sizes, layouts)."""
+        return {}
+
+    def get_state(self) -> env_state.Snapshot:
+        """A data-only snapshot of the current state (see `troupe.environments.state`).
+
+        It holds the attributes in `_STATE_ATTRIBUTES`, whether an episode is
+        running (a snapshot taken at LAST makes the next `step()` start a new
+        episode) and the random generator's state.
+        """
+        env_state.check_supports_state(self)
+        data = env_state.capture(self, self._STATE_ATTRIBUTES)
+        data['_reset_next_step'] = self._reset_next_step
+        data['rng'] = env_state.rng_state(self._rng)
+        return env_state.make_snapshot(self, self._state_config(), data)
+
+    def set_state(self, snapshot: env_state.Snapshot) -> None:
+        """Restores a snapshot from `get_state()` of an environment like this one.
+
+        Raises:
+            InvalidInput: if `snapshot` is not a snapshot of this class built with
+                the same constants (see `troupe.environments.state.check_snapshot`).
+        """
+        env_state.check_supports_state(self)
+        snapshot = env_state.check_snapshot(self, snapshot, self._state_config())
+        env_state.restore(self, self._STATE_ATTRIBUTES + ('_reset_next_step',), snapshot.data)
+        env_state.set_rng_state(self._rng, snapshot.data['rng'])
 
     @abc.abstractmethod
     def _reset(self) -> dm_env.TimeStep:

@@ -39,6 +39,7 @@ class CartPole(base.TupleStateEnvironment):
     """The classic cart-pole balancing task (gymnasium CartPole-v1 dynamics)."""
 
     STATE_SIZE = 4  # state = (x, x_dot, theta, theta_dot)
+    _STATE_ATTRIBUTES = ('_state', '_episode_steps')
 
     def __init__(self, max_episode_steps: Optional[int] = 500, *,
                  seed: Optional[int] = None):
@@ -56,6 +57,9 @@ class CartPole(base.TupleStateEnvironment):
         self._episode_steps = 0
         self._observation_spec = specs.Array((4,), np.float32, name='observation')
         self._action_spec = specs.DiscreteArray(2, dtype=np.int64, name='action')
+
+    def _state_config(self) -> dict:
+        return {'max_episode_steps': self._max_episode_steps}
 
     def observation_spec(self) -> specs.Array:
         """Cart position, cart velocity, pole angle, pole angular velocity."""

@@ -22,6 +22,8 @@ _MOVES = (-1, 0, 1)  # Left, stay, right.
 class Catch(base.Environment):
     """The bsuite Catch game."""
 
+    _STATE_ATTRIBUTES = ('_ball_row', '_ball_column', '_paddle_column', '_total_regret')
+
     def __init__(self, rows: int = 10, columns: int = 5, *, seed: Optional[int] = None):
         """Builds the board.
 
@@ -42,6 +44,9 @@ class Catch(base.Environment):
         self._observation_spec = specs.BoundedArray((rows, columns), np.float32, 0.0, 1.0,
                                                     name='board')
         self._action_spec = specs.DiscreteArray(3, dtype=np.int64, name='action')
+
+    def _state_config(self) -> dict:
+        return {'rows': self._rows, 'columns': self._columns}
 
     def observation_spec(self) -> specs.BoundedArray:
         return self._observation_spec

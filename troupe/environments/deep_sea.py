@@ -22,6 +22,8 @@ from troupe.environments import arguments, base, rendering
 class DeepSea(base.Environment):
     """The DeepSea exploration benchmark."""
 
+    _STATE_ATTRIBUTES = ('_row', '_column')
+
     def __init__(self, size: int = 10, move_cost: float = 0.01,
                  randomize_actions: bool = True, *, seed: Optional[int] = None):
         """Builds the chain.
@@ -48,6 +50,10 @@ class DeepSea(base.Environment):
         self._observation_spec = specs.BoundedArray((size, size), np.float32, 0.0, 1.0,
                                                     name='observation')
         self._action_spec = specs.DiscreteArray(2, dtype=np.int64, name='action')
+
+    def _state_config(self) -> dict:
+        return {'size': self._size, 'move_cost': self._move_cost,
+                'right_actions': self._right_action}
 
     def observation_spec(self) -> specs.BoundedArray:
         return self._observation_spec

@@ -63,6 +63,8 @@ class TabularModel(NamedTuple):
 class GridWorld(base.Environment):
     """A grid-world with walls, a start cell and a goal cell."""
 
+    _STATE_ATTRIBUTES = ('_state_index', '_episode_steps')
+
     def __init__(self,
                  layout: Union[Sequence[Sequence[int]], np.ndarray],
                  start_state: Position,
@@ -179,6 +181,13 @@ class GridWorld(base.Environment):
         return specs.BoundedArray((4,), np.float32, np.zeros(4, np.float32), maximum,
                                   name='observation_agent_goal_pos')
 
+    def _state_config(self) -> dict:
+        return {'layout': self._layout, 'start_state': self._start_state,
+                'goal_state': self._goal_state,
+                'observation_type': int(self._observation_type), 'discount': self._discount,
+                'penalty_for_walls': self._penalty_for_walls, 'reward_goal': self._reward_goal,
+                'max_episode_length': self._max_episode_length}
+
     # dm_env.Environment.
 
     def observation_spec(self):
@@ -282,8 +291,16 @@ class GridWorld(base.Environment):
     def discount(self) -> float:
         return self._discount
 
-    def set_state(self, x: int, y: int) -> None:
-        """Puts the agent on column `x`, row `y` (the tutorial's argument order)."""
+    def set_state(self, x, y: Optional[int] = None) -> None:
+        """Restores a snapshot, or puts the agent on a cell.
+
+        `set_state(snapshot)` restores a snapshot from `get_state()` (see
+        `troupe.environments.base.Environment.set_state`); `set_state(x, y)` puts
+        the agent on column `x`, row `y` (the tutorial's argument order) and
+        changes nothing else.
+        """
+        if y is None:
+            return super().set_state(x)
         self._state_index = self._index(_check_cell(self._layout, (y, x), 'state'))
 
     def render(self, q_values: Optional[np.ndarray] = None,

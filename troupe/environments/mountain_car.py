@@ -32,6 +32,8 @@ def height(position):
 class MountainCarContinuous(base.Environment):
     """The continuous-action mountain car (gymnasium MountainCarContinuous-v0)."""
 
+    _STATE_ATTRIBUTES = ('_position', '_velocity', '_episode_steps')
+
     def __init__(self, max_episode_steps: Optional[int] = 999, goal_velocity: float = 0.0,
                  *, seed: Optional[int] = None):
         """Builds the environment.
@@ -53,6 +55,10 @@ class MountainCarContinuous(base.Environment):
                 (2,), np.float32, np.array([MIN_POSITION, -MAX_SPEED], np.float32),
                 np.array([MAX_POSITION, MAX_SPEED], np.float32), name='observation')
         self._action_spec = specs.BoundedArray((1,), np.float32, -1.0, 1.0, name='action')
+
+    def _state_config(self) -> dict:
+        return {'max_episode_steps': self._max_episode_steps,
+                'goal_velocity': self._goal_velocity}
 
     def observation_spec(self) -> specs.BoundedArray:
         """Position and velocity."""

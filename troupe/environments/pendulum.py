@@ -33,6 +33,7 @@ class Pendulum(base.TupleStateEnvironment):
     """The classic torque-limited pendulum swing-up (gymnasium Pendulum-v1)."""
 
     STATE_SIZE = 2  # state = (theta, theta_dot)
+    _STATE_ATTRIBUTES = ('_state', '_last_torque', '_episode_steps')
 
     def __init__(self, max_episode_steps: Optional[int] = 200, gravity: float = 10.0, *,
                  seed: Optional[int] = None):
@@ -56,6 +57,9 @@ class Pendulum(base.TupleStateEnvironment):
                                                     name='observation')
         self._action_spec = specs.BoundedArray((1,), np.float32, -MAX_TORQUE, MAX_TORQUE,
                                                name='action')
+
+    def _state_config(self) -> dict:
+        return {'max_episode_steps': self._max_episode_steps, 'gravity': self._gravity}
 
     def observation_spec(self) -> specs.BoundedArray:
         """cos(theta), sin(theta), theta_dot."""

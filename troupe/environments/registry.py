@@ -17,7 +17,8 @@ import dm_env
 
 from troupe.environments import (arguments, bandit, cartpole, catch,
                                  cooperative_navigation, deep_sea, gridworld_tasks,
-                                 mountain_car, pendulum, speaker_listener)
+                                 key_door_rooms, mountain_car, mountain_car_discrete, pendulum,
+                                 speaker_listener)
 
 from troupe import errors
 
@@ -37,9 +38,11 @@ _BUILTIN: Dict[str, Constructor] = {
     'catch': catch.Catch,
     'cartpole': cartpole.CartPole,
     'pendulum': pendulum.Pendulum,
+    'mountain_car': mountain_car_discrete.MountainCar,
     'mountain_car_continuous': mountain_car.MountainCarContinuous,
     'bandit': bandit.Bandit,
     'deep_sea': deep_sea.DeepSea,
+    'key_door_rooms': key_door_rooms.KeyDoorRooms,
     'cooperative_navigation': cooperative_navigation.CooperativeNavigation,
     'speaker_listener': speaker_listener.SpeakerListener,
 }

@@ -134,3 +134,16 @@ def diverging_color(value: float, scale: float) -> Color:
     if t >= 0:
         return (255, int(round(255 * (1 - t))), int(round(255 * (1 - t))))
     return (int(round(255 * (1 + t))), int(round(255 * (1 + t))), 255)
+
+
+# White, yellow, orange, red, dark red: the heat map of `heat_colors`.
+_HEAT_STOPS = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+_HEAT_COLORS = np.array([(255, 255, 255), (250, 220, 90), (240, 150, 40), (210, 50, 40),
+                         (110, 10, 20)], dtype=np.float64)
+
+
+def heat_colors(values: np.ndarray) -> np.ndarray:
+    """Maps values in [0, 1] to uint8 RGB heat-map colours (0 white, 1 dark red)."""
+    values = np.clip(np.asarray(values, dtype=np.float64), 0.0, 1.0)
+    channels = [np.interp(values, _HEAT_STOPS, _HEAT_COLORS[:, channel]) for channel in range(3)]
+    return np.stack(channels, axis=-1).round().astype(np.uint8)

@@ -22,6 +22,9 @@ class ActionRepeatWrapper(base.EnvironmentWrapper):
             raise ValueError(f'num_repeats must be a positive int, got {num_repeats!r}.')
         self._num_repeats = int(num_repeats)
 
+    def _state_config(self) -> dict:
+        return {'num_repeats': self._num_repeats}
+
     def step(self, action) -> dm_env.TimeStep:
         timestep = self._environment.step(action)
         if timestep.first():

@@ -96,6 +96,23 @@ class AtariWrapper(base.EnvironmentWrapper):
     def observation_spec(self) -> specs.BoundedArray:
         return self._observation_spec
 
+    def _state_config(self) -> dict:
+        return {'max_abs_reward': self._max_abs_reward, 'scale_dims': self._scale_dims,
+                'action_repeats': self._action_repeats, 'pooled_frames': self._pool.maxlen,
+                'zero_discount_on_life_loss': self._zero_discount_on_life_loss,
+                'grayscaling': self._grayscaling, 'to_float': self._to_float,
+                'observation_shape': self._observation_spec.shape}
+
+    def _get_own_state(self) -> dict:
+        return {'pool': tuple(frame.copy() for frame in self._pool),
+                'stack': self._stacker.get_frames(), 'lives': self._lives}
+
+    def _set_own_state(self, data: dict) -> None:
+        self._pool.clear()
+        self._pool.extend(np.array(frame) for frame in data['pool'])
+        self._stacker.set_frames(data['stack'])
+        self._lives = data['lives']
+
     def _process(self) -> np.ndarray:
         frame = self._pool[0] if len(self._pool) == 1 else np.maximum.reduce(self._pool)
         if self._grayscaling:

@@ -37,6 +37,9 @@ class CanonicalSpecWrapper(base.EnvironmentWrapper):
     def action_spec(self):
         return self._canonical
 
+    def _state_config(self) -> dict:
+        return {'clip': self._clip}
+
     def step(self, action) -> dm_env.TimeStep:
         return self._environment.step(self.scale_action(action))
 

@@ -49,3 +49,6 @@ class ConcatObservationWrapper(base.EnvironmentWrapper):
 
     def observation_spec(self) -> specs.Array:
         return self._spec
+
+    def _state_config(self) -> dict:
+        return {'keys': tuple(self._keys)}

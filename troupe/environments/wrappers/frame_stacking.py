@@ -21,7 +21,17 @@ class FrameStacker:
         self._frames = collections.deque(maxlen=self._num_frames)
 
     def reset(self) -> None:
+        """Forgets the frames (the next `step` starts a zero-padded stack)."""
         self._frames.clear()
+
+    def get_frames(self) -> tuple:
+        """Copies of the frames kept, oldest first (for state snapshots)."""
+        return tuple(frame.copy() for frame in self._frames)
+
+    def set_frames(self, frames) -> None:
+        """Replaces the frames kept with copies of `frames`, oldest first."""
+        self._frames.clear()
+        self._frames.extend(np.array(frame) for frame in frames)
 
     def step(self, frame: np.ndarray) -> np.ndarray:
         """Adds `frame` and returns the stack, frames along a new last axis."""
@@ -61,8 +71,20 @@ class FrameStackingWrapper(base.EnvironmentWrapper):
     def __init__(self, environment: dm_env.Environment, num_frames: int = 4,
                  flatten: bool = False):
         super().__init__(environment)
+        self._num_frames = num_frames
+        self._flatten = flatten
         self._stackers = tree.map_structure(lambda _: FrameStacker(num_frames, flatten),
                                             environment.observation_spec())
+
+    def _state_config(self) -> dict:
+        return {'num_frames': self._num_frames, 'flatten': self._flatten}
+
+    def _get_own_state(self) -> dict:
+        return {'frames': [stacker.get_frames() for stacker in tree.flatten(self._stackers)]}
+
+    def _set_own_state(self, data: dict) -> None:
+        for stacker, frames in zip(tree.flatten(self._stackers), data['frames']):
+            stacker.set_frames(frames)
 
     def _process(self, timestep: dm_env.TimeStep) -> dm_env.TimeStep:
         if timestep.first():

@@ -18,6 +18,8 @@ from dm_env import specs
 from gymnasium import spaces
 
 from troupe.environments import base, validation
+from troupe.environments import state as env_state
+from troupe.environments.adapters import ale_state
 
 Converter = Callable[[Any], Any]
 
@@ -78,7 +80,9 @@ class GymnasiumWrapper(dm_env.Environment):
     Actions are checked against the action spec (`InvalidActionError`) before
     they reach gymnasium. A `step()` with no episode running starts one, as
     dm_env specifies. The last `info` dict is kept in `info` (e.g. ALE's
-    'lives', which `AtariWrapper` reads).
+    'lives', which `AtariWrapper` reads). `get_state`/`set_state` work for ALE
+    games only (see `troupe.environments.adapters.ale_state`); for any other
+    gymnasium environment they raise `InvalidInput`.
     """
 
     def __init__(self, environment: gymnasium.Env, seed: Optional[int] = None):
@@ -133,6 +137,43 @@ class GymnasiumWrapper(dm_env.Environment):
             self._reset_next_step = True
             return base.timestep(base.LAST, float(reward), 1.0, observation)
         return base.timestep(base.MID, float(reward), 1.0, observation)
+
+    def state_unsupported_reason(self) -> Optional[str]:
+        """None for an ALE game, else why this environment cannot be saved."""
+        return ale_state.unsupported_reason(self._environment)
+
+    def _state_config(self) -> dict:
+        spec = self._environment.spec
+        if spec is None:
+            return {'environment': type(self._environment.unwrapped).__name__}
+        return {'id': spec.id, 'kwargs': repr(sorted(spec.kwargs.items()))}
+
+    def get_state(self) -> env_state.Snapshot:
+        """The emulator's state and this adapter's episode bookkeeping (ALE only).
+
+        Raises:
+            InvalidInput: for a gymnasium environment that is not an ALE game.
+        """
+        env_state.check_supports_state(self)
+        data = {'simulator': ale_state.get_state(self._environment),
+                'reset_next_step': self._reset_next_step, 'seeded': self._seeded,
+                'info': self._info}
+        return env_state.make_snapshot(self, self._state_config(), data)
+
+    def set_state(self, snapshot: env_state.Snapshot) -> None:
+        """Restores a snapshot from `get_state()` of the same game and settings.
+
+        Raises:
+            InvalidInput: for a gymnasium environment that is not an ALE game, or
+                a snapshot of another environment or game.
+        """
+        env_state.check_supports_state(self)
+        snapshot = env_state.check_snapshot(self, snapshot, self._state_config())
+        data = snapshot.data
+        ale_state.set_state(self._environment, data['simulator'])
+        self._reset_next_step = bool(data['reset_next_step'])
+        self._seeded = bool(data['seeded'])
+        self._info = env_state.copy_data(data['info'], 'info')
 
     def observation_spec(self):
         return self._observation_spec

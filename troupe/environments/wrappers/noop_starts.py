@@ -5,6 +5,7 @@ from typing import Any, Optional
 import dm_env
 import numpy as np
 
+from troupe.environments import state as env_state
 from troupe.environments.wrappers import base
 
 
@@ -25,6 +26,15 @@ class NoopStartsWrapper(base.EnvironmentWrapper):
         self._noop_action = noop_action
         self._noop_max = int(noop_max)
         self._rng = np.random.default_rng(seed)
+
+    def _state_config(self) -> dict:
+        return {'noop_max': self._noop_max}
+
+    def _get_own_state(self) -> dict:
+        return {'rng': env_state.rng_state(self._rng)}
+
+    def _set_own_state(self, data: dict) -> None:
+        env_state.set_rng_state(self._rng, data['rng'])
 
     def reset(self) -> dm_env.TimeStep:
         timestep = self._environment.reset()

@@ -10,8 +10,10 @@ class StepLimitWrapper(base.EnvironmentWrapper):
 
     The step that reaches the limit becomes LAST with the discount the wrapped
     environment gave it (a truncation, not a termination). A `step()` after that
-    starts a new episode, as dm_env specifies.
+    starts a new episode, as dm_env specifies. Its snapshots hold the steps taken.
     """
+
+    _STATE_ATTRIBUTES = ('_elapsed', '_reset_next_step')
 
     def __init__(self, environment: dm_env.Environment, step_limit: int):
         super().__init__(environment)
@@ -23,7 +25,11 @@ class StepLimitWrapper(base.EnvironmentWrapper):
 
     @property
     def step_limit(self) -> int:
+        """The most steps an episode can last."""
         return self._step_limit
+
+    def _state_config(self) -> dict:
+        return {'step_limit': self._step_limit}
 
     def reset(self) -> dm_env.TimeStep:
         self._elapsed = 0

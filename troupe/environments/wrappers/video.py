@@ -110,6 +110,12 @@ class VideoWrapper(base.EnvironmentWrapper):
         self._frames = []
         self._recording = False
 
+    _STATE_ATTRIBUTES = None
+
+    def state_unsupported_reason(self) -> str:
+        """VideoWrapper refuses: its episodes are being written to files."""
+        return 'VideoWrapper records episodes to files, which a restore would garble'
+
     def reset(self) -> dm_env.TimeStep:
         return self._capture(self._environment.reset())
 
