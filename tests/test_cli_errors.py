@@ -21,7 +21,7 @@ def _error(capsys, *argv) -> str:
 
 def test_unknown_agent_lists_the_known_ones(capsys):
     message = _error(capsys, 'train', 'dqm', '--env', 'catch')
-    assert message.startswith("Unknown agent 'dqm'. Known agents: dqn, nfq,")
+    assert message.startswith("Unknown agent 'dqm'. Known agents: dqn, bootstrapped_dqn, nfq,")
     assert 'sac' in message and 'q_learning' in message and 'random' in message
 
 

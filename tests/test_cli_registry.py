@@ -25,13 +25,13 @@ def _benchmark(name):
 
 def test_every_agent_is_registered_and_every_builder_runs_distributed():
     assert set(registry.names()) == {
-        'dqn', 'nfq', 'reinforce', 'a2c', 'impala', 'ddpg', 'd4pg', 'td3', 'sac',
-        'maddpg', 'q_learning', 'sarsa', 'expected_sarsa', 'monte_carlo',
-        'q_learning_replay', 'random'}
+        'dqn', 'bootstrapped_dqn', 'nfq', 'reinforce', 'a2c', 'impala', 'ddpg',
+        'd4pg', 'td3', 'sac', 'maddpg', 'q_learning', 'sarsa', 'expected_sarsa',
+        'monte_carlo', 'q_learning_replay', 'random'}
     with_builders = {name for name, entry in registry.AGENTS.items()
                      if entry.builder_class is not None}
-    assert with_builders == {'dqn', 'nfq', 'reinforce', 'a2c', 'impala', 'ddpg',
-                             'd4pg', 'td3', 'sac', 'maddpg'}
+    assert with_builders == {'dqn', 'bootstrapped_dqn', 'nfq', 'reinforce', 'a2c',
+                             'impala', 'ddpg', 'd4pg', 'td3', 'sac', 'maddpg'}
     assert all(registry.AGENTS[name].distributed for name in with_builders)
     for name in with_builders:
         entry = registry.AGENTS[name]
@@ -135,7 +135,7 @@ def test_action_spaces_decide_who_can_act():
     with pytest.raises(errors.InvalidInput,
                        match=r"td3 cannot act in 'catch': it needs continuous actions, "
                              r"and 'catch' has discrete actions \(3\). Agents for it: "
-                             r'dqn, nfq, reinforce, a2c, impala, random.'):
+                             r'dqn, bootstrapped_dqn, nfq, reinforce, a2c, impala, random.'):
         registry.AGENTS['td3'].check_can_act('catch', spec)
     pendulum = troupe.make_environment_spec(registry.make_environment('pendulum', 0))
     assert registry.describe_actions(pendulum) == (

@@ -33,20 +33,26 @@ DOMAINS = {
     'baseline_cost': 'non-negative', 'batch_size': 'int>=1', 'centralised_critics': 'bool',
     'clip_pg_rho_threshold': 'non-negative', 'clip_rho_threshold': 'non-negative',
     'clipping': 'bool', 'critic_hidden_sizes': 'sizes', 'critic_learning_rate': 'positive',
-    'discount': 'unit', 'dueling': 'bool', 'entropy_coefficient': 'non-negative',
+    'discount': 'unit', 'double_q': 'bool', 'dueling': 'bool',
+    'ensemble_size': 'int>=1', 'entropy_coefficient': 'non-negative',
     'entropy_cost': 'non-negative', 'epsilon': 'epsilon', 'epsilon_update_period': 'int>=1',
     'first_visit': 'bool', 'hidden_sizes': 'sizes', 'huber_loss_parameter': 'positive',
     'importance_sampling_exponent': 'unit', 'init_temperature': 'positive',
-    'initial_q_values': 'finite', 'jit_compile': 'bool', 'lambda_': 'unit',
+    'initial_q_values': 'finite', 'intrinsic_discount': 'unit',
+    'intrinsic_feature_size': 'int>=1', 'intrinsic_hidden_sizes': 'sizes',
+    'intrinsic_learning_rate': 'positive', 'intrinsic_reward': 'rnd|icm',
+    'intrinsic_scale': 'non-negative', 'jit_compile': 'bool', 'lambda_': 'unit',
     'learning_rate': 'positive', 'lstm_size': 'int>=1', 'max_abs_reward': 'positive',
-    'max_gradient_norm': 'positive', 'max_queue_size': 'int>=1',
+    'mask_probability': 'rate', 'max_gradient_norm': 'positive',
+    'max_queue_size': 'int>=1',
     'max_replay_size': 'int>=1', 'min_replay_size': 'int>=1', 'n_step': 'int>=1',
     'noise_clip': 'non-negative', 'on_non_finite': 'raise|skip', 'num_atoms': 'int>=2',
     'num_offline_updates': 'int>=0',
     'num_parallel_calls': 'int>=1', 'observations_per_step': 'positive',
     'policy_hidden_sizes': 'sizes', 'policy_learning_rate': 'positive',
     'policy_update_period': 'int>=1', 'prefetch_size': 'int>=0',
-    'priority_exponent': 'non-negative', 'recurrent': 'bool', 'replay_capacity': 'int>=1',
+    'prior_scale': 'non-negative', 'priority_exponent': 'non-negative',
+    'recurrent': 'bool', 'replay_capacity': 'int>=1',
     'replay_table_name': 'str', 'reward_clip': 'positive', 'samples_per_insert': 'positive',
     'seed': 'int>=0', 'sequence_length': 'int>=1', 'shared_torso': 'bool',
     'sigma': 'non-negative', 'step_size': 'rate', 'target_entropy': 'finite',
@@ -106,6 +112,10 @@ def bad_values(domain: str, optional: bool) -> st.SearchStrategy:
     elif domain == 'raise|skip':
         strategy = st.one_of(st.text(max_size=6).filter(lambda t: t not in ('raise', 'skip')),
                              st.sampled_from(['RAISE', 'Skip', ' raise']), st.integers(),
+                             st.booleans())
+    elif domain == 'rnd|icm':
+        strategy = st.one_of(st.text(max_size=6).filter(lambda t: t not in ('rnd', 'icm')),
+                             st.sampled_from(['RND', 'Icm', ' rnd']), st.integers(),
                              st.booleans())
     elif domain == 'sizes':
         strategy = _bad_sizes()

@@ -46,8 +46,8 @@ def test_agent_parts_name_the_distributed_agents():
                             registry.get('q_learning').resolve('gridworld/simple', {}))
     with pytest.raises(ValueError, match="'q_learning' has no distributed version "
                                          r'\(it has no learner\). Distributed agents: '
-                                         'dqn, nfq, reinforce, a2c, impala, ddpg, d4pg, '
-                                         'td3, sac, maddpg.'):
+                                         'dqn, bootstrapped_dqn, nfq, reinforce, a2c, impala, '
+                                         'ddpg, d4pg, td3, sac, maddpg.'):
         parts.AgentParts(program)
 
 

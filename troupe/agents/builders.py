@@ -179,6 +179,12 @@ class TransitionReplayBuilder(ActorLearnerBuilder):
         """The replay ratio the distributed table enforces."""
         return self.config.samples_per_insert
 
+    def extras_spec(self, environment_spec: specs.EnvironmentSpec) -> Any:
+        """The specs of the extras the actor writes with each transition (none
+        by default; e.g. bootstrapped DQN's masks); part of the table signature."""
+        del environment_spec
+        return ()
+
     def make_replay_tables(self, environment_spec: specs.EnvironmentSpec,
                            distributed: bool = False) -> List[reverb.Table]:
         from troupe.components import replay
@@ -187,7 +193,8 @@ class TransitionReplayBuilder(ActorLearnerBuilder):
             config.replay_table_name, config.max_replay_size,
             min_size=config.min_replay_size,
             samples_per_insert=self.replay_samples_per_insert(),
-            signature=adders.NStepTransitionAdder.signature(environment_spec),
+            signature=adders.NStepTransitionAdder.signature(
+                environment_spec, self.extras_spec(environment_spec)),
             blocking_inserts=distributed,
             priority_exponent=getattr(config, 'priority_exponent', None))]
 

@@ -101,6 +101,23 @@ def assign_target(online: Sequence[tf.Variable], target: Sequence[tf.Variable],
         dest.assign(value)
 
 
+def periodic_target_update(num_steps: tf.Variable, period: int,
+                           online: Sequence[tf.Variable],
+                           target: Sequence[tf.Variable]) -> None:
+    """Copies `online` into `target` when `num_steps` (the updates before this
+    one) is a multiple of `period`: after the first update and every `period`
+    updates from then on. Inside a tf.function (and XLA) the test is a
+    `tf.cond`; `period` 1 copies every update."""
+    if period == 1:
+        assign_target(online, target)
+        return
+
+    def copy():
+        assign_target(online, target)
+        return tf.constant(True)
+    tf.cond(num_steps % period == 0, copy, lambda: tf.constant(False))
+
+
 class LearnerBase(core.Learner):
     """What every learner shares, so that a learner writes only its update.
 

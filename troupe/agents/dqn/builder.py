@@ -11,7 +11,7 @@ from troupe.agents import builders, spaces
 from troupe.agents.dqn import config as config_lib
 from troupe.agents.dqn import learning
 from troupe.agents.dqn import networks as dqn_networks
-from troupe.components import actors, adders, counting, loggers
+from troupe.components import actors, adders, counting, intrinsic, loggers
 from troupe.components import networks as troupe_networks
 from troupe.components.variables import VariableClient
 
@@ -19,7 +19,9 @@ from troupe.components.variables import VariableClient
 class DQNBuilder(builders.TransitionReplayBuilder):
     """A prioritized table of n-step transitions, ε-greedy actors (ε on its
     schedule over each actor's env steps) and a `DQNLearner` that writes
-    |TD error| back as priorities. Networks: the Q-network module."""
+    |TD error| back as priorities. Networks: the Q-network module; with
+    `config.intrinsic_reward`, an `ExtrinsicIntrinsicQ` of two of them, and the
+    learner gets the intrinsic reward's trainer (`components.intrinsic`)."""
 
     name = 'dqn'
     config_class = config_lib.DQNConfig
@@ -27,10 +29,16 @@ class DQNBuilder(builders.TransitionReplayBuilder):
     exploration_field = 'epsilon'
 
     def make_networks(self, environment_spec: specs.EnvironmentSpec) -> snt.Module:
+        if self.config.intrinsic_reward is not None:
+            return dqn_networks.ExtrinsicIntrinsicQ(
+                dqn_networks.make_default_network(environment_spec, self.config),
+                dqn_networks.make_default_network(environment_spec, self.config))
         return dqn_networks.make_default_network(environment_spec, self.config)
 
     def make_policy(self, networks: snt.Module, environment_spec: specs.EnvironmentSpec,
                     evaluation: bool = False) -> snt.Module:
+        if self.config.intrinsic_reward is not None:
+            dqn_networks.check_intrinsic_network(networks, 'DQNBuilder.make_policy')
         if evaluation:
             return troupe_networks.GreedyPolicy(networks, environment_spec.actions)
         epsilon = actors.scheduled_variable(self.config.epsilon, 'epsilon')
@@ -64,6 +72,17 @@ class DQNBuilder(builders.TransitionReplayBuilder):
                      replay_client: Optional[reverb.Client] = None,
                      device: Optional[str] = None) -> learning.DQNLearner:
         config = self.config
+        intrinsic_kwargs = {}
+        if config.intrinsic_reward is not None:
+            intrinsic_kwargs = dict(
+                intrinsic=intrinsic.make_trainer(
+                    config.intrinsic_reward, environment_spec,
+                    scale=config.intrinsic_scale, discount=config.intrinsic_discount,
+                    batch_size=config.batch_size,
+                    learning_rate=config.intrinsic_learning_rate,
+                    hidden_sizes=config.intrinsic_hidden_sizes,
+                    feature_size=config.intrinsic_feature_size),
+                intrinsic_discount=config.intrinsic_discount, n_step=config.n_step)
         return learning.DQNLearner(
             network=networks, target_network=copy.deepcopy(networks),
             discount=config.discount,
@@ -78,5 +97,6 @@ class DQNBuilder(builders.TransitionReplayBuilder):
             checkpoint=False, max_gradient_norm=config.max_gradient_norm,
             device=device, target_update_rate=config.target_update_rate,
             reward_clip=config.reward_clip, updates_per_call=config.updates_per_call,
-            jit_compile=config.jit_compile, table=config.replay_table_name)
+            jit_compile=config.jit_compile, table=config.replay_table_name,
+            **intrinsic_kwargs)
 

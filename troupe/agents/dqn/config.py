@@ -5,9 +5,10 @@ from typing import Optional, Sequence, Union
 
 import tensorflow as tf
 
+from troupe import errors
 from troupe.agents import checks, configs
 from troupe.agents.configs import hyperparameter
-from troupe.components import schedules
+from troupe.components import intrinsic, schedules
 
 # ε: a constant, a schedule over the actor's env steps, or a float32 variable
 # that the caller anneals (as in Acme).
@@ -31,6 +32,13 @@ class DQNConfig(configs.PrioritizedReplayConfig):
     Defaults are Acme's TF DQN ones, except `max_gradient_norm` (Acme: 1e10,
     i.e. none) and `reward_clip` (Acme always clips to [-1, 1]; here it is off
     unless set, since n-step returns of e.g. CartPole are not in [-1, 1]).
+
+    `intrinsic_reward` ('rnd' or 'icm') adds an exploration bonus: a second
+    Q-network learns the intrinsic rewards (computed by the learner on each
+    sampled batch, scaled by `intrinsic_scale`) with `intrinsic_discount` and
+    no episode ends, and the actor is ε-greedy on the sum of the two
+    (`networks.ExtrinsicIntrinsicQ`). The `intrinsic_*` fields do nothing
+    while it is None.
     """
 
     learning_rate: float = hyperparameter(1e-3, "Adam's learning rate",
@@ -57,8 +65,33 @@ class DQNConfig(configs.PrioritizedReplayConfig):
     hidden_sizes: Sequence[int] = hyperparameter(
         (64, 64), "the default Q-network's hidden layers (vector observations)")
     dueling: bool = hyperparameter(False, 'a duelling head on the default Q-network')
+    intrinsic_reward: Optional[str] = hyperparameter(
+        None, "an exploration bonus: 'rnd' (random network distillation) or 'icm' "
+        '(curiosity; needs n_step=1); None: none', intrinsic.check_kind)
+    intrinsic_scale: float = hyperparameter(
+        1.0, 'the weight of the intrinsic rewards (RND: after dividing them by the '
+        'running std of their return)', checks.check_non_negative)
+    intrinsic_discount: float = hyperparameter(
+        0.99, "the intrinsic stream's discount per env step (it ignores episode ends)",
+        checks.check_unit_interval)
+    intrinsic_learning_rate: float = hyperparameter(
+        1e-4, "Adam's learning rate for the intrinsic model (RND predictor, ICM)",
+        checks.check_positive)
+    intrinsic_hidden_sizes: Sequence[int] = hyperparameter(
+        (64, 64), "the intrinsic model's hidden layers")
+    intrinsic_feature_size: int = hyperparameter(
+        64, "the intrinsic model's embedding size (RND target outputs, ICM features)",
+        checks.check_positive_int)
 
     def check_relations(self) -> None:
         super().check_relations()
+        name = type(self).__name__
         for size in self.hidden_sizes:
-            checks.check_positive_int(f'{type(self).__name__}.hidden_sizes entry', size)
+            checks.check_positive_int(f'{name}.hidden_sizes entry', size)
+        for size in self.intrinsic_hidden_sizes:
+            checks.check_positive_int(f'{name}.intrinsic_hidden_sizes entry', size)
+        if self.intrinsic_reward == 'icm' and self.n_step != 1:
+            raise errors.InvalidInput(
+                f"{name}.intrinsic_reward='icm' needs n_step=1 (ICM's forward and "
+                f'inverse models are one-step models of (s_t, a_t, s_t+1)), got '
+                f'n_step={self.n_step}.')

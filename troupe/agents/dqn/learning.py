@@ -13,6 +13,21 @@ in one graph call, counting, logging, `get_variables`) is
 graph by a `reverb.TFClient`, those of a call's batches in one request after
 its updates (the next call's batches are already prefetched by then, so an
 earlier write would not change what they sample).
+
+With an intrinsic reward (`intrinsic`, a `components.intrinsic`
+`IntrinsicRewardTrainer`) the network is an `ExtrinsicIntrinsicQ`: each update
+first computes intrinsic rewards for the sampled batch and trains the
+intrinsic model on it, then learns both streams, each with its own double-Q
+target and discount, bootstrapping at the same next action a* = argmax of the
+online Q_E + Q_I (the action the greedy acting policy takes), so the two
+streams value the one policy that acts:
+
+    y_E = r_E + g · discount · Q_E^target(s', a*)       (episodic, as without it)
+    y_I = r_I + γ_I^n · Q_I^target(s', a*)              (no episode ends, as RND)
+
+The loss is the sum of the streams' importance-weighted Huber losses (the
+gradient norm is clipped per stream), priorities are |δ_E| + |δ_I|, and the
+intrinsic model, its optimizer and its statistics are part of `state`.
 """
 
 from typing import Iterator, Optional, Union
@@ -22,10 +37,12 @@ import sonnet as snt
 import tensorflow as tf
 import tree
 
-from troupe.components import counting, learning, loggers, losses
+from troupe.components import counting, intrinsic as intrinsic_lib, learning, loggers
+from troupe.components import losses
 from troupe.components import utils as tf2_utils
 from troupe.components.adders import DEFAULT_PRIORITY_TABLE
 from troupe.agents import checks
+from troupe.agents.dqn import networks as dqn_networks
 
 
 def _unbatched(spec):
@@ -58,7 +75,10 @@ class DQNLearner(learning.LearnerBase):
                  jit_compile: bool = True,
                  table: str = DEFAULT_PRIORITY_TABLE,
                  directory: str = '~/troupe',
-                 checkpoint_subdirectory: str = 'dqn_learner'):
+                 checkpoint_subdirectory: str = 'dqn_learner',
+                 intrinsic: Optional[intrinsic_lib.IntrinsicRewardTrainer] = None,
+                 intrinsic_discount: float = 0.99,
+                 n_step: int = 1):
         """Creates the learner.
 
         Args:
@@ -92,6 +112,11 @@ class DQNLearner(learning.LearnerBase):
           table: the replay table whose priorities are updated.
           directory: checkpoint root.
           checkpoint_subdirectory: names this learner's checkpoints.
+          intrinsic: an intrinsic reward's trainer; then `network` (and
+            `target_network`) must be `ExtrinsicIntrinsicQ`s (module docstring).
+          intrinsic_discount: γ_I in [0, 1], per env step, of the intrinsic stream.
+          n_step: the transitions' n; the intrinsic bootstrap discount is
+            γ_I^n (the bonus is that of the state reached, s').
         """
         checks.check_unit_interval('discount', discount)
         checks.check_unit_interval('importance_sampling_exponent',
@@ -105,6 +130,12 @@ class DQNLearner(learning.LearnerBase):
             checks.check_positive('reward_clip', reward_clip)
         if target_update_rate is not None:
             checks.check_rate('target_update_rate', target_update_rate)
+        if intrinsic is not None:
+            checks.check_unit_interval('intrinsic_discount', intrinsic_discount)
+            checks.check_positive_int('n_step', n_step)
+            dqn_networks.check_intrinsic_network(network, 'DQNLearner network')
+            dqn_networks.check_intrinsic_network(target_network,
+                                                 'DQNLearner target_network')
         super().__init__(dataset, label='DQNLearner', device=device,
                          updates_per_call=updates_per_call, jit_compile=jit_compile,
                          counter=counter, logger=logger, checkpoint=checkpoint,
@@ -123,19 +154,27 @@ class DQNLearner(learning.LearnerBase):
         if isinstance(replay_client, reverb.Client):
             replay_client = reverb.TFClient(replay_client.server_address)
         self._replay_client = replay_client
+        self._intrinsic = intrinsic
+        self._intrinsic_bootstrap = float(intrinsic_discount) ** int(n_step)
 
         observation_spec = _unbatched(self.element_spec.data.observation)
         with tf.device(self.device):
             self._optimizer = optimizer or snt.optimizers.Adam(learning_rate)
             tf2_utils.create_variables(network, [observation_spec])
             tf2_utils.create_variables(target_network, [observation_spec])
+            if intrinsic is not None:
+                intrinsic.create_variables()
         learning.assign_target(network.variables, target_network.variables)
-        self._finish({'network': network.trainable_variables},
-                     {'network': network, 'target_network': target_network,
-                      'optimizer': self._optimizer})
+        state = {'network': network, 'target_network': target_network,
+                 'optimizer': self._optimizer}
+        if intrinsic is not None:
+            state.update(intrinsic.state)
+        self._finish({'network': network.trainable_variables}, state)
 
     def _sgd_step_fn(self, sample):
         """One update on a batch; returns the loss and the new priorities."""
+        if self._intrinsic is not None:
+            return self._intrinsic_sgd_step(sample)
         transitions, probabilities = sample.data, sample.info.probability
         network, variables = self._network, self._network.trainable_variables
         with tf.GradientTape() as tape:
@@ -143,9 +182,7 @@ class DQNLearner(learning.LearnerBase):
             q_t_selector = network(transitions.next_observation)
             q_t_value = self._target_network(transitions.next_observation)
             dtype = q_tm1.dtype
-            r_t = tf.cast(transitions.reward, dtype)
-            if self._reward_clip is not None:
-                r_t = tf.clip_by_value(r_t, -self._reward_clip, self._reward_clip)
+            r_t = self._extrinsic_rewards(transitions, dtype)
             d_t = tf.cast(transitions.discount, dtype) * self._discount
             td = losses.double_q_learning(q_tm1, transitions.action, r_t, d_t,
                                           q_t_value, q_t_selector)
@@ -154,7 +191,60 @@ class DQNLearner(learning.LearnerBase):
             loss = tf.reduce_mean(
                 weights * losses.huber(td.td_error, self._huber_delta))
         gradients = tape.gradient(loss, variables)
+        self._apply(gradients, variables)
+        return {'loss': loss, 'priorities': losses.td_priorities(td.td_error)}
+
+    def _intrinsic_sgd_step(self, sample):
+        """One update of both streams and of the intrinsic model (module docstring)."""
+        transitions, probabilities = sample.data, sample.info.probability
+        intrinsic_rewards, fetches = self._intrinsic(transitions)
+        network, target = self._network, self._target_network
+        streams = [network.extrinsic.trainable_variables,
+                   network.intrinsic.trainable_variables]
+        with tf.GradientTape() as tape:
+            q_e_tm1 = network.extrinsic(transitions.observation)
+            q_i_tm1 = network.intrinsic(transitions.observation)
+            q_t_selector = network(transitions.next_observation)
+            dtype = q_e_tm1.dtype
+            weights = losses.importance_sampling_weights(
+                tf.cast(probabilities, dtype), self._beta)
+            td_e = losses.double_q_learning(
+                q_e_tm1, transitions.action, self._extrinsic_rewards(transitions, dtype),
+                tf.cast(transitions.discount, dtype) * self._discount,
+                target.extrinsic(transitions.next_observation), q_t_selector)
+            r_i = tf.cast(intrinsic_rewards, dtype)
+            td_i = losses.double_q_learning(
+                q_i_tm1, transitions.action, r_i,
+                tf.fill(tf.shape(r_i), tf.cast(self._intrinsic_bootstrap, dtype)),
+                target.intrinsic(transitions.next_observation), q_t_selector)
+            extrinsic_loss = tf.reduce_mean(
+                weights * losses.huber(td_e.td_error, self._huber_delta))
+            intrinsic_loss = tf.reduce_mean(
+                weights * losses.huber(td_i.td_error, self._huber_delta))
+            loss = extrinsic_loss + intrinsic_loss
+        gradients = tape.gradient(loss, streams)
         if self._max_gradient_norm is not None:
+            gradients = [tf.clip_by_global_norm(g, self._max_gradient_norm)[0]
+                         for g in gradients]
+        self._apply(gradients[0] + gradients[1], streams[0] + streams[1], clip=False)
+        fetches.update(loss=loss, extrinsic_q_loss=extrinsic_loss,
+                       intrinsic_q_loss=intrinsic_loss,
+                       priorities=losses.td_priorities(
+                           tf.abs(td_e.td_error) + tf.abs(td_i.td_error)))
+        return fetches
+
+    def _extrinsic_rewards(self, transitions, dtype):
+        """The transitions' rewards in `dtype`, clipped if `reward_clip` is set."""
+        r_t = tf.cast(transitions.reward, dtype)
+        if self._reward_clip is not None:
+            r_t = tf.clip_by_value(r_t, -self._reward_clip, self._reward_clip)
+        return r_t
+
+    def _apply(self, gradients, variables, clip: bool = True):
+        """Clips the gradient norm (if set and `clip`), applies the optimizer
+        and updates the target network."""
+        network = self._network
+        if clip and self._max_gradient_norm is not None:
             gradients, _ = tf.clip_by_global_norm(gradients, self._max_gradient_norm)
         self._optimizer.apply(gradients, variables)
         if self._target_update_rate is not None:
@@ -170,7 +260,6 @@ class DQNLearner(learning.LearnerBase):
             # num_steps counts the updates before this one.
             tf.cond(self._num_steps % self._target_update_period == 0, copy,
                     lambda: tf.constant(False))
-        return {'loss': loss, 'priorities': losses.td_priorities(td.td_error)}
 
     def _after_updates(self, samples, fetches):
         """Writes the new priorities of all the call's batches in one request."""

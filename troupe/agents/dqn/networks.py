@@ -6,7 +6,7 @@ from typing import Sequence
 import sonnet as snt
 import tree
 
-from troupe import specs
+from troupe import errors, specs
 from troupe.agents import spaces
 from troupe.components import networks
 
@@ -46,3 +46,44 @@ def make_default_network(environment_spec: specs.EnvironmentSpec, config) -> snt
     if is_image(environment_spec.observations):
         return make_atari_network(environment_spec)
     return make_mlp_network(environment_spec, config.hidden_sizes, config.dueling)
+
+
+class ExtrinsicIntrinsicQ(snt.Module):
+    """Two Q-networks, extrinsic and intrinsic, whose values are summed for
+    acting: Q(s, ·) = Q_E(s, ·) + Q_I(s, ·).
+
+    DQN with an intrinsic reward (`DQNConfig.intrinsic_reward`) learns each
+    stream with its own TD target and discount (the intrinsic one without
+    episode ends, as in RND) and acts ε-greedily on the sum. The streams are
+    separate networks so that the non-stationary intrinsic targets do not
+    move the extrinsic stream's features; `trainable_variables` holds both
+    (extrinsic first), so actors receive both.
+    """
+
+    def __init__(self, extrinsic: snt.Module, intrinsic: snt.Module,
+                 name: str = 'extrinsic_intrinsic_q'):
+        """Combines two Q-networks of the same output shape [B, num_actions].
+
+        Args:
+          extrinsic: Q_E, learned from the environment's rewards.
+          intrinsic: Q_I, learned from the intrinsic rewards.
+          name: the module name.
+        """
+        super().__init__(name=name)
+        self.extrinsic = extrinsic
+        self.intrinsic = intrinsic
+
+    def __call__(self, observations):
+        """Q_E + Q_I, [B, num_actions]."""
+        return self.extrinsic(observations) + self.intrinsic(observations)
+
+
+def check_intrinsic_network(network, where: str) -> None:
+    """Raises an InvalidInput unless `network` is an `ExtrinsicIntrinsicQ`
+    (what DQN with an intrinsic reward needs)."""
+    if not isinstance(network, ExtrinsicIntrinsicQ):
+        raise errors.InvalidInput(
+            f'{where}: DQN with an intrinsic reward needs an ExtrinsicIntrinsicQ '
+            f'network (an extrinsic and an intrinsic Q-network, summed for acting; '
+            f'DQNBuilder.make_networks makes one), got {type(network).__name__}. Wrap '
+            'yours: dqn.ExtrinsicIntrinsicQ(network, a second network like it).')

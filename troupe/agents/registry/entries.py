@@ -13,6 +13,7 @@ from troupe import specs
 from troupe.agents import builders as builders_lib
 from troupe.agents import configs, spaces
 from troupe.agents import a2c, d4pg, ddpg, dqn, impala, maddpg, nfq, reinforce, sac
+from troupe.agents import bootstrapped_dqn
 from troupe.agents import tabular, td3
 from troupe.agents.registry import presets as presets_lib
 from troupe.agents.tabular import config as tabular_config
@@ -161,6 +162,10 @@ def _entries() -> Dict[str, AgentEntry]:
         presets={'cartpole': presets_lib.DQN_CARTPOLE,
                  'gym:CartPole-v1': presets_lib.DQN_CARTPOLE,
                  'catch': presets_lib.DQN_CATCH}))
+    add(_builder_entry(
+        bootstrapped_dqn.BootstrappedDQNBuilder,
+        'Bootstrapped DQN with randomized prior functions (deep exploration)',
+        presets={'deep_sea': presets_lib.BOOTSTRAPPED_DQN_DEEP_SEA}))
     add(_builder_entry(nfq.NFQBuilder, 'Neural fitted Q-learning (EEML tutorial)',
                        presets={'gridworld/simple': presets_lib.nfq_gridworld()}))
     for builder_class, description in (

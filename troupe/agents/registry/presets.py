@@ -40,6 +40,11 @@ DQN_CARTPOLE_VECTORISED = Preset(dqn.presets.CARTPOLE_VECTORISED, steps=20_000,
 DQN_CATCH = Preset(dqn.presets.CATCH, episodes=500,
                    source='troupe.agents.dqn.presets (benchmarks/dqn_catch.py)')
 
+# Bootstrapped DQN's defaults (bsuite's boot_dqn) on DeepSea (size 10 unless
+# --env-kwargs says otherwise), for a budget of episodes as bsuite counts them.
+BOOTSTRAPPED_DQN_DEEP_SEA = Preset(episodes=500,
+                                   source='benchmarks/deep_sea_exploration.py')
+
 # `troupe train AGENT --env NAME --num-envs N` uses these instead of the
 # environment's own preset, whatever N.
 NUM_ENVS_PRESETS = {

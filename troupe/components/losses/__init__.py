@@ -8,6 +8,7 @@ from troupe.components.losses.continuous import (
     sac_policy_loss, sac_temperature_loss, td3_target_actions)
 from troupe.components.losses.distributional import (
     categorical, categorical_td_loss, l2_project)
+from troupe.components.losses.ensemble import EnsembleTDOutput, ensemble_q_learning
 from troupe.components.losses.policy_gradient import (
     ActorCriticLoss, actor_critic_loss, discrete_policy_gradient_loss, entropy_loss,
     policy_gradient_loss)
@@ -19,7 +20,8 @@ from troupe.components.losses.off_policy import VTraceReturns, vtrace
 __all__ = [
     'ActorCriticLoss', 'QLearningOutput', 'VTraceReturns', 'actor_critic_loss',
     'categorical', 'categorical_td_loss', 'clipped_double_q_target',
-    'discounted_returns', 'discrete_policy_gradient_loss', 'double_q_learning', 'dpg',
+    'EnsembleTDOutput', 'discounted_returns', 'discrete_policy_gradient_loss',
+    'double_q_learning', 'dpg', 'ensemble_q_learning',
     'entropy_loss', 'generalized_advantage_estimation', 'huber',
     'importance_sampling_weights',
     'l2_project', 'n_step_bootstrapped_returns', 'polyak_average',

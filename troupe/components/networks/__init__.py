@@ -10,6 +10,11 @@ from troupe.components.networks.distributional import DiscreteValuedHead
 from troupe.components.networks.distributional import MultivariateNormalDiagHead
 from troupe.components.networks.distributions import DiscreteValuedDistribution
 from troupe.components.networks.duelling import DuellingMLP
+from troupe.components.networks.ensemble import EnsembleMean
+from troupe.components.networks.ensemble import EnsembleMember
+from troupe.components.networks.ensemble import EnsembleMLP
+from troupe.components.networks.ensemble import EnsembleWithPrior
+from troupe.components.networks.ensemble import make_prior_ensemble
 from troupe.components.networks.epsilon_greedy import EpsilonGreedyPolicy
 from troupe.components.networks.epsilon_greedy import GreedyPolicy
 from troupe.components.networks.epsilon_greedy import epsilon_greedy
@@ -37,6 +42,10 @@ __all__ = [
     'DiscreteValuedDistribution',
     'DiscreteValuedHead',
     'DuellingMLP',
+    'EnsembleMLP',
+    'EnsembleMean',
+    'EnsembleMember',
+    'EnsembleWithPrior',
     'EpsilonGreedyPolicy',
     'FlattenObservation',
     'GreedyPolicy',
@@ -52,4 +61,5 @@ __all__ = [
     'TanhToSpec',
     'ToUnitInterval',
     'epsilon_greedy',
+    'make_prior_ensemble',
 ]
