@@ -70,7 +70,8 @@ def test_actor_exploration_only_where_it_means_something():
                             actor_exploration=[0.1])
     with pytest.raises(ValueError, match=r'sac has no per-actor exploration setting; '
                                          r'actor_exploration is for dqn \(epsilon\), '
-                                         r'nfq \(epsilon\), ddpg \(sigma\)'):
+                                         r'bootstrapped_dqn \(epsilon\), nfq \(epsilon\), '
+                                         r'ddpg \(sigma\)'):
         parts.AgentParts(program)
 
 
