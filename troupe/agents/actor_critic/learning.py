@@ -276,15 +276,8 @@ class ActorCriticLearner(learning.LearnerBase):
         """
         if self._target_update_rate is not None:
             return
-        if self._target_update_period == 1:
-            learning.assign_target(self._online_variables(), self._target_variables())
-            return
-
-        def assign():
-            learning.assign_target(self._online_variables(), self._target_variables())
-            return tf.constant(True)
-        tf.cond(self._num_steps % self._target_update_period == 0, assign,
-                lambda: tf.constant(False))
+        learning.periodic_target_update(self._num_steps, self._target_update_period,
+                                        self._online_variables(), self._target_variables())
 
     def _average_targets(self) -> None:
         """Polyak averaging at rate τ (only when `target_update_rate` is set)."""

@@ -250,16 +250,10 @@ class DQNLearner(learning.LearnerBase):
         if self._target_update_rate is not None:
             learning.assign_target(network.variables, self._target_network.variables,
                                    self._target_update_rate)
-        elif self._target_update_period == 1:
-            learning.assign_target(network.variables, self._target_network.variables)
-        else:
-            def copy():
-                learning.assign_target(network.variables,
-                                       self._target_network.variables)
-                return tf.constant(True)
-            # num_steps counts the updates before this one.
-            tf.cond(self._num_steps % self._target_update_period == 0, copy,
-                    lambda: tf.constant(False))
+        else:  # num_steps counts the updates before this one.
+            learning.periodic_target_update(self._num_steps, self._target_update_period,
+                                            network.variables,
+                                            self._target_network.variables)
 
     def _after_updates(self, samples, fetches):
         """Writes the new priorities of all the call's batches in one request."""
