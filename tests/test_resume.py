@@ -118,6 +118,26 @@ def test_resumed_counts_equal_the_checkpoint(tmp_path):
     assert rundir.read_results(logdir)['env_steps'] == before['env_steps']
 
 
+def test_a_run_started_again_from_step_0_starts_with_a_fresh_learner(tmp_path):
+    """A run killed after a learner checkpoint but before its first whole-run
+    checkpoint starts again from step 0 on --resume, and its learner too: it
+    makes the same number of updates as a fresh run of the same budget (the old
+    learner checkpoint, restored, would have continued its update count)."""
+    import shutil
+    logdir = str(tmp_path / 'run')
+    assert main(['train', 'dqn', '--env', 'catch', '--steps', '600', '--logdir', logdir,
+                 '--eval-episodes', '0', '--no-plot']) == 0
+    fresh = rundir.read_results(logdir)['learner_updates']
+    assert fresh > 0
+    assert os.listdir(os.path.join(logdir, 'checkpoints', rundir.CHECKPOINT_SUBDIRECTORY))
+    shutil.rmtree(os.path.join(logdir, 'checkpoints', 'run'))  # As if killed before it.
+    process = _train(['--resume', logdir])
+    output = process.communicate(timeout=300)[0]
+    assert process.returncode == 0, output[-3000:]
+    assert 'starting it again from step 0' in output
+    assert rundir.read_results(logdir)['learner_updates'] == fresh
+
+
 def test_resume_of_something_that_is_not_a_run_is_refused(tmp_path, capsys):
     assert main(['train', '--resume', str(tmp_path)]) == 2
     assert 'is not a run directory' in capsys.readouterr().err

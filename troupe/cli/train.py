@@ -14,6 +14,7 @@ on one environment as without it.
 import argparse
 import os
 import shlex
+import shutil
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -248,6 +249,8 @@ def _train(args, entry, built, environment, hyperparameters, overrides, env_kwar
     del entry
     if args.resume is not None:
         _cut_logs(logdir, checkpoint)
+        if checkpoint is None:  # Started again from step 0: with a fresh learner too.
+            _drop_learner_checkpoints(logdir)
     run = _wire(args, built, environment, hyperparameters, overrides, env_kwargs,
                 budget, logdir, learner_log, preset)
     if args.resume is not None:
@@ -408,6 +411,16 @@ def _cut_logs(logdir: str, checkpoint) -> None:
     if any(dropped.values()):
         print('Dropped the log rows written after the checkpoint: '
               + ', '.join(f'{label} {n}' for label, n in dropped.items() if n), flush=True)
+
+
+def _drop_learner_checkpoints(logdir: str) -> None:
+    """Removes LOGDIR/checkpoints/learner, which the learner would otherwise
+    restore on construction: a run started again from step 0 (killed before its
+    first whole-run checkpoint) must not continue an older learner's weights,
+    optimiser and update count beside an empty replay and zero counts."""
+    from troupe.cli import rundir
+    shutil.rmtree(os.path.join(logdir, 'checkpoints', rundir.CHECKPOINT_SUBDIRECTORY),
+                  ignore_errors=True)
 
 
 def _restore(run: _Run, checkpoint) -> None:
