@@ -9,46 +9,18 @@ import sonnet as snt
 import tensorflow as tf
 from dm_env import specs as dm_specs
 
+from tests.learner_helpers import constant_transition_batches, fixed_linear
 import troupe
-from troupe import environments, types
+from troupe import environments
 from troupe.agents import dqn
 from troupe.components import actors, loggers, replay
-
-
-def _batch(observation, action, reward, discount, next_observation, probability):
-    """A constant dataset of one batch of transitions, as Reverb would give it."""
-    n = len(action)
-    info = reverb.SampleInfo(
-        key=tf.constant(np.arange(n, dtype=np.uint64)),
-        probability=tf.constant(probability, tf.float64),
-        table_size=tf.fill([n], tf.constant(n, tf.int64)),
-        priority=tf.ones([n], tf.float64), times_sampled=tf.ones([n], tf.int32))
-    data = types.Transition(
-        observation=tf.constant(observation, tf.float32),
-        action=tf.constant(action, tf.int64), reward=tf.constant(reward, tf.float32),
-        discount=tf.constant(discount, tf.float32),
-        next_observation=tf.constant(next_observation, tf.float32), extras=())
-    return tf.data.Dataset.from_tensors(reverb.ReplaySample(info, data)).repeat()
-
-
-class _FixedInit(snt.initializers.Initializer):
-    def __init__(self, value):
-        self._value = np.array(value, np.float32)
-
-    def __call__(self, shape, dtype):
-        return tf.constant(self._value, dtype)
-
-
-def _linear(weights):
-    """A bias-free linear Q-network with the given [obs_dim, num_actions] weights."""
-    return snt.Linear(len(weights[0]), with_bias=False, w_init=_FixedInit(weights))
 
 
 def _learner(dataset, network=None, target=None, **kwargs):
     kwargs.setdefault('learning_rate', 0.1)
     kwargs.setdefault('target_update_period', 100)
     return dqn.DQNLearner(
-        network or _linear([[1., 2.]]), target or _linear([[1., 2.]]),
+        network or fixed_linear([[1., 2.]]), target or fixed_linear([[1., 2.]]),
         discount=kwargs.pop('discount', 0.5),
         importance_sampling_exponent=kwargs.pop('importance_sampling_exponent', 1.0),
         dataset=dataset, huber_loss_parameter=kwargs.pop('huber_loss_parameter', 10.),
@@ -70,9 +42,9 @@ def test_one_update_matches_hand_computation(jit_compile):
     # Loss = mean(w * td^2 / 2) = (0.25 + 8) / 2 = 4.125.
     # dL/dQ(s, a) = -w * td / B = [-0.25, 2]; dL/dW = [-0.25 * 1, 2 * 2].
     # SGD(0.1): W = [1, 2] - 0.1 * [-0.25, 4] = [1.025, 1.6].
-    network = _linear([[1., 2.]])
+    network = fixed_linear([[1., 2.]])
     log = loggers.InMemoryLogger()
-    learner = _learner(_batch(**HAND_BATCH), network=network, logger=log,
+    learner = _learner(constant_transition_batches(**HAND_BATCH), network=network, logger=log,
                        jit_compile=jit_compile)
     learner.step()
     np.testing.assert_allclose(network.w.numpy(), [[1.025, 1.6]], rtol=1e-6)
@@ -85,8 +57,8 @@ def test_one_update_matches_hand_computation(jit_compile):
 def test_reward_clipping_and_gradient_clipping():
     # Reward 1 clipped to 0.5: targets [1.5, 0], TD [0.5, -4].
     # Gradient [-0.5 * 0.5 / 2, 2 * 2] = [-0.125, 4], norm ~4.00195; clipped to 1.
-    network = _linear([[1., 2.]])
-    learner = _learner(_batch(**HAND_BATCH), network=network, reward_clip=0.5,
+    network = fixed_linear([[1., 2.]])
+    learner = _learner(constant_transition_batches(**HAND_BATCH), network=network, reward_clip=0.5,
                        max_gradient_norm=1.0)
     learner.step()
     gradient = np.array([-0.125, 4.])
@@ -95,8 +67,8 @@ def test_reward_clipping_and_gradient_clipping():
 
 
 def test_periodic_target_update_copies_every_period():
-    network, target = _linear([[1., 2.]]), _linear([[0., 0.]])
-    learner = _learner(_batch(**HAND_BATCH), network=network, target=target,
+    network, target = fixed_linear([[1., 2.]]), fixed_linear([[0., 0.]])
+    learner = _learner(constant_transition_batches(**HAND_BATCH), network=network, target=target,
                        target_update_period=3)
     # Construction copies the online weights into the target.
     np.testing.assert_allclose(target.w.numpy(), [[1., 2.]])
@@ -110,8 +82,8 @@ def test_periodic_target_update_copies_every_period():
 
 
 def test_polyak_target_update():
-    network, target = _linear([[1., 2.]]), _linear([[0., 0.]])
-    learner = _learner(_batch(**HAND_BATCH), network=network, target=target,
+    network, target = fixed_linear([[1., 2.]]), fixed_linear([[0., 0.]])
+    learner = _learner(constant_transition_batches(**HAND_BATCH), network=network, target=target,
                        target_update_rate=0.25)
     learner.step()
     # Target starts at [1, 2] (copied), online becomes [1.025, 1.6].
@@ -121,7 +93,7 @@ def test_polyak_target_update():
 
 def test_several_updates_per_call_count_as_steps():
     log = loggers.InMemoryLogger()
-    learner = _learner(_batch(**HAND_BATCH), logger=log, updates_per_call=3)
+    learner = _learner(constant_transition_batches(**HAND_BATCH), logger=log, updates_per_call=3)
     learner.step()
     assert learner.num_updates == 3
     assert log.data[-1]['steps'] == 3
@@ -158,7 +130,7 @@ def _batches(count):
                             reward=rng.normal(size=2), discount=[1., 0.5],
                             next_observation=rng.normal(size=(2, 1)),
                             probability=[0.5, 0.25]))
-    datasets = [_batch(**b).take(1) for b in batches]
+    datasets = [constant_transition_batches(**b).take(1) for b in batches]
     dataset = datasets[0]
     for more in datasets[1:]:
         dataset = dataset.concatenate(more)
@@ -205,7 +177,7 @@ def test_priorities_are_written_back(reverb_server_factory, client_kind,
     client = (reverb.TFClient(address) if client_kind == 'tf'
               else reverb.Client(address))
     learner = _learner(builder.make_dataset_iterator(address),
-                       network=_linear([[0., 0.]]), target=_linear([[0., 0.]]),
+                       network=fixed_linear([[0., 0.]]), target=fixed_linear([[0., 0.]]),
                        replay_client=client, optimizer=snt.optimizers.SGD(0.0),
                        updates_per_call=updates_per_call)
     learner.step()
@@ -276,8 +248,8 @@ def test_dqn_learns_catch_far_better_than_random():
 
 
 def test_learner_runs_on_the_requested_device():
-    network = _linear([[1., 2.]])
-    learner = _learner(_batch(**HAND_BATCH), network=network, device='/CPU:1',
+    network = fixed_linear([[1., 2.]])
+    learner = _learner(constant_transition_batches(**HAND_BATCH), network=network, device='/CPU:1',
                        optimizer=None)  # The learner's own Adam.
     learner.step()
     variables = network.variables + tuple(learner._optimizer.variables)
@@ -313,16 +285,16 @@ def test_continuous_actions_are_rejected():
 
 def test_learner_checkpoint_restores_its_state(tmp_path):
     kwargs = dict(checkpoint=True, directory=str(tmp_path))
-    network = _linear([[1., 2.]])
-    learner = dqn.DQNLearner(network, _linear([[1., 2.]]), 0.5, 1.0, 0.1, 100,
-                             _batch(**HAND_BATCH), logger=loggers.InMemoryLogger(),
+    network = fixed_linear([[1., 2.]])
+    learner = dqn.DQNLearner(network, fixed_linear([[1., 2.]]), 0.5, 1.0, 0.1, 100,
+                             constant_transition_batches(**HAND_BATCH), logger=loggers.InMemoryLogger(),
                              **kwargs)
     learner.step()
     learner._recorder.checkpointer.save(force=True)
     # add_uid puts a run id in the path, shared within the process.
-    restored_network = _linear([[0., 0.]])
-    restored = dqn.DQNLearner(restored_network, _linear([[0., 0.]]), 0.5, 1.0, 0.1,
-                              100, _batch(**HAND_BATCH),
+    restored_network = fixed_linear([[0., 0.]])
+    restored = dqn.DQNLearner(restored_network, fixed_linear([[0., 0.]]), 0.5, 1.0, 0.1,
+                              100, constant_transition_batches(**HAND_BATCH),
                               logger=loggers.InMemoryLogger(), **kwargs)
     assert restored.num_updates == 1
     np.testing.assert_allclose(restored_network.w.numpy(), network.w.numpy())

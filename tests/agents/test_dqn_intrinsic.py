@@ -12,27 +12,16 @@ import reverb
 import sonnet as snt
 import tensorflow as tf
 
+from tests.learner_helpers import constant_transition_batches, fixed_linear
 from tests.run_helpers import read_csv, train
-from troupe import environments, errors, specs, types
+from troupe import environments, errors, specs
 from troupe.agents import dqn
 from troupe.cli import rundir
 from troupe.components import intrinsic, loggers, savers
 
 
-class _Fixed(snt.initializers.Initializer):
-    def __init__(self, value):
-        self._value = np.array(value, np.float32)
-
-    def __call__(self, shape, dtype):
-        return tf.constant(self._value, dtype)
-
-
-def _linear(weights):
-    return snt.Linear(len(weights[0]), with_bias=False, w_init=_Fixed(weights))
-
-
 def _two_streams(extrinsic, intrinsic_weights):
-    return dqn.ExtrinsicIntrinsicQ(_linear(extrinsic), _linear(intrinsic_weights))
+    return dqn.ExtrinsicIntrinsicQ(fixed_linear(extrinsic), fixed_linear(intrinsic_weights))
 
 
 class _ThreeTimesNextObservation(intrinsic.IntrinsicReward):
@@ -48,22 +37,6 @@ class _ThreeTimesNextObservation(intrinsic.IntrinsicReward):
         return intrinsic.IntrinsicOutput(bonus, tf.square(self.unused))
 
 
-def _constant_batches(observation, action, reward, discount, next_observation,
-                      probability):
-    n = len(action)
-    info = reverb.SampleInfo(
-        key=tf.constant(np.arange(n, dtype=np.uint64)),
-        probability=tf.constant(probability, tf.float64),
-        table_size=tf.fill([n], tf.constant(n, tf.int64)),
-        priority=tf.ones([n], tf.float64), times_sampled=tf.ones([n], tf.int32))
-    data = types.Transition(
-        observation=tf.constant(observation, tf.float32),
-        action=tf.constant(action, tf.int64), reward=tf.constant(reward, tf.float32),
-        discount=tf.constant(discount, tf.float32),
-        next_observation=tf.constant(next_observation, tf.float32), extras=())
-    return tf.data.Dataset.from_tensors(reverb.ReplaySample(info, data)).repeat()
-
-
 def _spec(size=1):
     return specs.EnvironmentSpec(
         observations=specs.Array((size,), np.float32), actions=specs.DiscreteArray(2),
@@ -76,7 +49,7 @@ def _hand_learner(log, jit_compile, n_step):
         _two_streams([[1., 2.]], [[0.5, -1.]]), _two_streams([[0., 0.]], [[0., 0.]]),
         discount=0.5, importance_sampling_exponent=1.0, learning_rate=0.1,
         target_update_period=100,
-        dataset=_constant_batches([[1.], [2.]], [0, 1], [1., 0.], [1., 0.],
+        dataset=constant_transition_batches([[1.], [2.]], [0, 1], [1., 0.], [1., 0.],
                                   [[1.], [1.]], [0.5, 0.25]),
         huber_loss_parameter=10., checkpoint=False, logger=log,
         optimizer=snt.optimizers.SGD(0.1), jit_compile=jit_compile,
@@ -132,10 +105,10 @@ def test_learner_refuses_a_single_q_network_with_an_intrinsic_reward():
     trainer = intrinsic.IntrinsicRewardTrainer(_ThreeTimesNextObservation(_spec()),
                                                snt.optimizers.SGD(0.1))
     with pytest.raises(errors.InvalidInput, match='needs an ExtrinsicIntrinsicQ.*Linear'):
-        dqn.DQNLearner(_linear([[1., 2.]]), _linear([[1., 2.]]), discount=0.5,
+        dqn.DQNLearner(fixed_linear([[1., 2.]]), fixed_linear([[1., 2.]]), discount=0.5,
                        importance_sampling_exponent=1.0, learning_rate=0.1,
                        target_update_period=1,
-                       dataset=_constant_batches([[1.]], [0], [1.], [1.], [[1.]], [1.]),
+                       dataset=constant_transition_batches([[1.]], [0], [1.], [1.], [[1.]], [1.]),
                        checkpoint=False, intrinsic=trainer)
 
 
@@ -216,7 +189,7 @@ def test_the_logged_bonus_falls_on_observations_seen_again_and_again():
     spec = specs.make_environment_spec(environments.make('mountain_car', seed=0))
     rng = np.random.default_rng(0)
     observations = rng.uniform([-1.2, -0.07], [0.6, 0.07], size=(32, 2))
-    dataset = _constant_batches(observations, rng.integers(3, size=32), -np.ones(32),
+    dataset = constant_transition_batches(observations, rng.integers(3, size=32), -np.ones(32),
                                 np.ones(32), observations[::-1].copy(), np.ones(32) / 32)
     log = loggers.InMemoryLogger()
     learner = builder.make_learner(builder.make_networks(spec), iter(dataset), spec,

@@ -10,21 +10,9 @@ import sonnet as snt
 import tensorflow as tf
 from dm_env import specs as dm_specs
 
+from tests.learner_helpers import fixed_linear
 from troupe import errors, specs, types
 from troupe.components import intrinsic
-
-
-class _Fixed(snt.initializers.Initializer):
-    def __init__(self, value):
-        self._value = np.array(value, np.float32)
-
-    def __call__(self, shape, dtype):
-        return tf.constant(self._value, dtype)
-
-
-def _linear(weights):
-    """A bias-free linear layer with the given [inputs, outputs] weights."""
-    return snt.Linear(len(weights[0]), with_bias=False, w_init=_Fixed(weights))
 
 
 def _spec(observation_size=2, actions=None):
@@ -122,8 +110,8 @@ def test_return_normalizer_refuses_another_number_of_streams():
 # RND.
 
 def _rnd(target=((1., 2.), (0., 1.)), predictor=((0., 1.), (1., 0.))):
-    return intrinsic.RND(_spec(2), target_network=_linear(target),
-                         predictor_network=_linear(predictor))
+    return intrinsic.RND(_spec(2), target_network=fixed_linear(target),
+                         predictor_network=fixed_linear(predictor))
 
 
 def test_rnd_bonus_and_loss_by_hand():
@@ -155,10 +143,10 @@ def test_rnd_target_is_not_trainable_and_only_the_predictor_is():
 
 
 def test_rnd_refuses_a_target_whose_variables_exist_already():
-    target = _linear([[1.], [1.]])
+    target = fixed_linear([[1.], [1.]])
     target(tf.zeros([1, 2]))  # Made trainable before RND could make them fixed.
     rnd = intrinsic.RND(_spec(2), target_network=target,
-                        predictor_network=_linear([[1.], [1.]]))
+                        predictor_network=fixed_linear([[1.], [1.]]))
     with pytest.raises(errors.InvalidInput, match='no trainable variables'):
         rnd.create_variables()
 
@@ -214,9 +202,9 @@ def test_trainer_bonus_falls_on_a_batch_it_keeps_seeing():
 
 def _icm(**kwargs):
     # φ(s) = 2s; inverse logits = [φ(s), φ(s')]; forward φ̂' = φ + 1[a=0] − 2·1[a=1].
-    return intrinsic.ICM(_spec(1), encoder=_linear([[2.]]),
-                         inverse_model=_linear([[1., 0.], [0., 1.]]),
-                         forward_model=_linear([[1.], [1.], [-2.]]), **kwargs)
+    return intrinsic.ICM(_spec(1), encoder=fixed_linear([[2.]]),
+                         inverse_model=fixed_linear([[1., 0.], [0., 1.]]),
+                         forward_model=fixed_linear([[1.], [1.], [-2.]]), **kwargs)
 
 
 def test_icm_losses_and_bonus_by_hand():
@@ -239,9 +227,9 @@ def test_icm_losses_and_bonus_by_hand():
 
 def test_icm_continuous_actions_use_the_squared_error():
     actions = dm_specs.BoundedArray((1,), np.float32, -1., 1.)
-    icm = intrinsic.ICM(_spec(1, actions), beta=0.5, encoder=_linear([[2.]]),
-                        inverse_model=_linear([[1.], [-1.]]),
-                        forward_model=_linear([[1.], [3.]]))
+    icm = intrinsic.ICM(_spec(1, actions), beta=0.5, encoder=fixed_linear([[2.]]),
+                        inverse_model=fixed_linear([[1.], [-1.]]),
+                        forward_model=fixed_linear([[1.], [3.]]))
     assert not icm.discrete
     # φ = [2], φ' = [4]; inverse â = 2 − 4 = −2 against a = 0.5: ½·6.25.
     # Forward φ̂' = 2 + 3·0.5 = 3.5 against 4: ½·0.25.
